@@ -1,0 +1,38 @@
+import type { Server } from 'node:http';
+import { once } from 'node:events';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+import { createApiServices, type ApiServices } from './api-services.js';
+import { createApp } from './app.js';
+
+export interface RunningApi {
+  server: Server;
+  services: ApiServices;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Connects the API's services and starts listening on `config.port` (0 picks a free port). */
+export async function runApi(config: Config, logger: Logger): Promise<RunningApi> {
+  const services = createApiServices(config, logger);
+  if (services.redis.status !== 'ready') await once(services.redis, 'ready');
+
+  const server = createApp(services, logger).listen(config.port, '0.0.0.0');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ port }, 'api listening');
+
+  return {
+    server,
+    services,
+    port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await services.close();
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { MessageRecord } from './reinstall-job.js';
+import type { RedisKeys } from './redis-keys.js';
+
+/** Final state of one number: `invalid` is decided by the API, the others by the API or a worker. */
+export type Outcome = { kind: 'success' } | { kind: 'invalid' } | { kind: 'error'; reason: string };
+
+export interface NewBatch {
+  domain: string;
+  appId: string;
+  /** Numbers exactly as the client sent them, in request order. */
+  numbers: string[];
+  /** Outcomes known before anything is sent, by index. */
+  decided: Map<number, Outcome>;
+}
+
+export interface Batch {
+  id: string;
+  domain: string;
+  appId: string;
+  state: 'pending' | 'settled';
+  createdAt: string;
+  settledAt?: string;
+  numbers: string[];
+  outcomes: (Outcome | null)[];
+}
+
+export interface BatchLists {
+  success_numbers: string[];
+  invalid_format_numbers: string[];
+  error_numbers: string[];
+  pending_numbers: string[];
+}
+
+/**
+ * Records one number's outcome once, and marks the batch settled when its
+ * last pending number settles, publishing the batch id. A repeated call for
+ * the same number (a job run again after a crash) changes nothing.
+ */
+const SETTLE_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+local pending = redis.call('HINCRBY', KEYS[1], 'pending', -1)
+if pending <= 0 then
+  redis.call('HSET', KEYS[1], 'state', 'settled', 'settledAt', ARGV[5])
+  redis.call('PUBLISH', ARGV[3], ARGV[4])
+end
+return 1
+`;
+
+export function encodeOutcome(outcome: Outcome): string {
+  return outcome.kind === 'error' ? `error:${outcome.reason}` : outcome.kind;
+}
+
+export function decodeOutcome(value: string | undefined): Outcome | null {
+  if (value === undefined) return null;
+  if (value === 'success' || value === 'invalid') return { kind: value };
+  return { kind: 'error', reason: value.startsWith('error:') ? value.slice(6) : value };
+}
+
+/** Batches, their numbers' outcomes and per-message progress, kept in Redis for a retention period. */
+export class BatchStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly retentionSeconds: number,
+  ) {
+    this.redis.defineCommand('settleReinstallNumber', { numberOfKeys: 2, lua: SETTLE_SCRIPT });
+  }
+
+  async create(spec: NewBatch): Promise<Batch> {
+    const id = randomBytes(12).toString('hex');
+    const createdAt = new Date().toISOString();
+    const pending = spec.numbers.length - spec.decided.size;
+    const state = pending === 0 ? 'settled' : 'pending';
+    const outcomes = [...spec.decided].flatMap(([index, outcome]) => [index, encodeOutcome(outcome)]);
+
+    const multi = this.redis.multi().hset(this.keys.batch(id), {
+      domain: spec.domain,
+      appId: spec.appId,
+      state,
+      pending,
+      createdAt,
+      ...(state === 'settled' ? { settledAt: createdAt } : {}),
+      numbers: JSON.stringify(spec.numbers),
+    });
+    if (outcomes.length > 0) multi.hset(this.keys.batchOutcomes(id), ...outcomes);
+    multi.expire(this.keys.batch(id), this.retentionSeconds);
+    multi.expire(this.keys.batchOutcomes(id), this.retentionSeconds);
+    await multi.exec();
+
+    return {
+      id,
+      domain: spec.domain,
+      appId: spec.appId,
+      state,
+      createdAt,
+      numbers: spec.numbers,
+      outcomes: spec.numbers.map((_, i) => spec.decided.get(i) ?? null),
+    };
+  }
+
+  /** Records a number's final outcome; returns false when it was already settled or the batch expired. */
+  async settle(batchId: string, index: number, outcome: Outcome): Promise<boolean> {
+    const applied = await (this.redis as SettlingRedis).settleReinstallNumber(
+      this.keys.batch(batchId),
+      this.keys.batchOutcomes(batchId),
+      String(index),
+      encodeOutcome(outcome),
+      this.keys.batchSettledChannel(),
+      batchId,
+      new Date().toISOString(),
+    );
+    return applied === 1;
+  }
+
+  async get(batchId: string): Promise<Batch | null> {
+    const [fields, outcomes] = await Promise.all([
+      this.redis.hgetall(this.keys.batch(batchId)),
+      this.redis.hgetall(this.keys.batchOutcomes(batchId)),
+    ]);
+    if (!fields.numbers) return null;
+    const numbers = JSON.parse(fields.numbers) as string[];
+    return {
+      id: batchId,
+      domain: fields.domain,
+      appId: fields.appId,
+      state: fields.state === 'settled' ? 'settled' : 'pending',
+      createdAt: fields.createdAt,
+      ...(fields.settledAt ? { settledAt: fields.settledAt } : {}),
+      numbers,
+      outcomes: numbers.map((_, i) => decodeOutcome(outcomes[String(i)])),
+    };
+  }
+
+  async isSettled(batchId: string): Promise<boolean> {
+    return (await this.redis.hget(this.keys.batch(batchId), 'state')) === 'settled';
+  }
+
+  async getMessage(batchId: string, index: number, step: number): Promise<MessageRecord | null> {
+    const raw = await this.redis.hget(this.keys.batchMessages(batchId), `${index}:${step}`);
+    return raw ? (JSON.parse(raw) as MessageRecord) : null;
+  }
+
+  async putMessage(batchId: string, index: number, step: number, record: MessageRecord): Promise<void> {
+    const key = this.keys.batchMessages(batchId);
+    await this.redis
+      .multi()
+      .hset(key, `${index}:${step}`, JSON.stringify(record))
+      .expire(key, this.retentionSeconds)
+      .exec();
+  }
+}
+
+/** Splits a batch's numbers into the answer's lists, each in request order. */
+export function batchLists(batch: Pick<Batch, 'numbers' | 'outcomes'>): BatchLists {
+  const lists: BatchLists = {
+    success_numbers: [],
+    invalid_format_numbers: [],
+    error_numbers: [],
+    pending_numbers: [],
+  };
+  batch.numbers.forEach((number, i) => {
+    const outcome = batch.outcomes[i];
+    if (!outcome) lists.pending_numbers.push(number);
+    else if (outcome.kind === 'success') lists.success_numbers.push(number);
+    else if (outcome.kind === 'invalid') lists.invalid_format_numbers.push(number);
+    else lists.error_numbers.push(number);
+  });
+  return lists;
+}
+
+type SettlingRedis = Redis & {
+  settleReinstallNumber(...args: string[]): Promise<number>;
+};

@@ -1,0 +1,115 @@
+/**
+ * Service configuration, read from environment variables once at start.
+ * Every value has an embedded default so `npm start` works on a fresh machine.
+ */
+export interface Config {
+  redisUrl: string;
+  /** Prefix for every Redis key this service writes, BullMQ's included. */
+  keyPrefix: string;
+  port: number;
+  simulatorPort: number;
+  /** Base URL that phones use to reach the app-info endpoint. */
+  publicBaseUrl: string;
+  playStoreUrl: string;
+  dataDir: string;
+  signingPrivateKey?: string;
+  signingPrivateKeyFile?: string;
+  vonage?: { apiKey: string; apiSecret: string };
+  /** Gateway base URL given to the Vonage SDK as its REST host. */
+  gatewayUrl?: string;
+  smsSender: string;
+  gatewayTimeoutMs: number;
+  sendAttempts: number;
+  retryBaseDelayMs: number;
+  workerConcurrency: number;
+  /** How long a synchronous request waits for its batch before answering 202. */
+  syncWaitMs: number;
+  maxBodyBytes: number;
+  maxUsersPerRequest: number;
+  maxReinstallMessageLength: number;
+  /** Seconds that batches and their outcomes are kept after creation. */
+  batchRetentionSeconds: number;
+  demoApiKey?: string;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly code = 'invalid_config';
+}
+
+type Env = Record<string, string | undefined>;
+
+function readInt(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a whole number; set it to an integer`);
+  }
+  const value = Number(raw.trim());
+  if (value < min || value > max) {
+    throw new ConfigError(`${name}=${value} is out of range; set it between ${min} and ${max}`);
+  }
+  return value;
+}
+
+function readUrl(env: Env, name: string, fallback?: string): string | undefined {
+  const raw = env[name] || fallback;
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not a valid URL; give a full URL`);
+  }
+  return url.toString().replace(/\/$/, '');
+}
+
+function readVonage(env: Env): Config['vonage'] {
+  const apiKey = env.VONAGE_API_KEY;
+  const apiSecret = env.VONAGE_API_SECRET;
+  if (!apiKey && !apiSecret) return undefined;
+  if (!apiKey || !apiSecret) {
+    throw new ConfigError('set both VONAGE_API_KEY and VONAGE_API_SECRET, or neither');
+  }
+  return { apiKey, apiSecret };
+}
+
+/** Reads and validates the configuration; throws ConfigError naming the variable to fix. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = readInt(env, 'PORT', 8000, 0, 65535);
+  const keyPrefix = env.KEY_PREFIX || 'reinstall';
+  if (!/^[A-Za-z0-9_.-]+$/.test(keyPrefix)) {
+    throw new ConfigError(`KEY_PREFIX=${JSON.stringify(keyPrefix)} may only hold letters, digits, _ . -`);
+  }
+
+  return {
+    redisUrl: readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379')!,
+    keyPrefix,
+    port,
+    simulatorPort: readInt(env, 'SIMULATOR_PORT', 8025, 0, 65535),
+    publicBaseUrl: readUrl(env, 'PUBLIC_BASE_URL', `http://127.0.0.1:${port}`)!,
+    playStoreUrl: readUrl(
+      env,
+      'PLAY_STORE_URL',
+      'https://play.google.com/store/apps/details?id=org.commcare.dalvik',
+    )!,
+    dataDir: env.DATA_DIR || '.data',
+    signingPrivateKey: env.SIGNING_PRIVATE_KEY || undefined,
+    signingPrivateKeyFile: env.SIGNING_PRIVATE_KEY_FILE || undefined,
+    vonage: readVonage(env),
+    gatewayUrl: readUrl(env, 'VONAGE_REST_URL'),
+    smsSender: env.SMS_SENDER || 'CommCare',
+    gatewayTimeoutMs: readInt(env, 'GATEWAY_TIMEOUT_MS', 10_000, 100, 120_000),
+    sendAttempts: readInt(env, 'SEND_ATTEMPTS', 8, 1, 100),
+    retryBaseDelayMs: readInt(env, 'RETRY_BASE_DELAY_MS', 1000, 1, 600_000),
+    workerConcurrency: readInt(env, 'WORKER_CONCURRENCY', 50, 1, 1000),
+    syncWaitMs: readInt(env, 'SYNC_WAIT_MS', 25_000, 0, 600_000),
+    maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    maxUsersPerRequest: readInt(env, 'MAX_USERS_PER_REQUEST', 10_000, 1, 1_000_000),
+    maxReinstallMessageLength: readInt(env, 'MAX_REINSTALL_MESSAGE_LENGTH', 640, 2, 10_000),
+    batchRetentionSeconds: readInt(env, 'BATCH_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
+    demoApiKey: env.DEMO_API_KEY || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Names of every Redis key the service writes, all under one prefix so that
+ * several deployments (or test runs) can share a Redis server.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  /** Prefix handed to BullMQ, so queue keys live under the same namespace. */
+  get bullPrefix(): string {
+    return `${this.prefix}:bull`;
+  }
+
+  project(domain: string): string {
+    return `${this.prefix}:project:${domain}`;
+  }
+
+  app(domain: string, appId: string): string {
+    return `${this.prefix}:project:${domain}:app:${appId}`;
+  }
+
+  apps(domain: string): string {
+    return `${this.prefix}:project:${domain}:apps`;
+  }
+
+  optOuts(domain: string): string {
+    return `${this.prefix}:project:${domain}:opt-outs`;
+  }
+
+  messageTemplates(domain: string): string {
+    return `${this.prefix}:project:${domain}:message-templates`;
+  }
+
+  /** Set of a project's workers' numbers, for listing. */
+  projectWorkers(domain: string): string {
+    return `${this.prefix}:project:${domain}:workers`;
+  }
+
+  /** The owner of one number: which project's worker it belongs to, and their language. */
+  workerNumber(digits: string): string {
+    return `${this.prefix}:worker-number:${digits}`;
+  }
+
+  projects(): string {
+    return `${this.prefix}:projects`;
+  }
+
+  apiKey(keyHash: string): string {
+    return `${this.prefix}:api-key:${keyHash}`;
+  }
+
+  /** Hash of key id to key hash, for listing and revoking without the key itself. */
+  apiKeyIds(): string {
+    return `${this.prefix}:api-key-ids`;
+  }
+
+  batch(batchId: string): string {
+    return `${this.prefix}:batch:${batchId}`;
+  }
+
+  /** Hash of user index to final outcome (`success` or `error:<reason>`). */
+  batchOutcomes(batchId: string): string {
+    return `${this.prefix}:batch:${batchId}:outcomes`;
+  }
+
+  /** Hash of per-message progress for one user: what the gateway accepted, so it is never re-sent. */
+  batchMessages(batchId: string): string {
+    return `${this.prefix}:batch:${batchId}:messages`;
+  }
+
+  /** Pub/sub channel on which a batch's id is published when its last number settles. */
+  batchSettledChannel(): string {
+    return `${this.prefix}:batch-settled`;
+  }
+}

@@ -1,0 +1,42 @@
+import type { Worker } from 'bullmq';
+import { BatchStore } from '../shared/batch-store.js';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+import { connectPersistent } from '../shared/redis-connection.js';
+import { RedisKeys } from '../shared/redis-keys.js';
+import type { ReinstallJobData } from '../shared/reinstall-job.js';
+import { createGateway } from './create-gateway.js';
+import { startReinstallWorker } from './reinstall-worker.js';
+import type { SmsGateway } from './sms-gateway.js';
+
+export interface RunningWorker {
+  worker: Worker<ReinstallJobData>;
+  close(): Promise<void>;
+}
+
+/** Starts a reinstall worker with its own Redis connection; `gateway` overrides the configured one. */
+export async function runWorker(config: Config, logger: Logger, gateway?: SmsGateway): Promise<RunningWorker> {
+  const keys = new RedisKeys(config.keyPrefix);
+  const connection = connectPersistent(config.redisUrl, { connectionName: `${config.keyPrefix}:worker` });
+  connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+
+  const worker = startReinstallWorker({
+    connection,
+    keys,
+    batches: new BatchStore(connection, keys, config.batchRetentionSeconds),
+    gateway: gateway ?? createGateway(config),
+    sender: config.smsSender,
+    concurrency: config.workerConcurrency,
+    logger,
+  });
+  await worker.waitUntilReady();
+  logger.info({ concurrency: config.workerConcurrency }, 'worker started');
+
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      connection.disconnect();
+    },
+  };
+}
