@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { runApi, type RunningApi } from '../../api/run-api.js';
+import { ApiKeyStore } from '../../shared/api-key-store.js';
+import { loadConfig, type Config } from '../../shared/config.js';
+import { RedisKeys } from '../../shared/redis-keys.js';
+import { Registry } from '../../shared/registry.js';
+import { GatewaySimulator } from '../../simulator/gateway-simulator.js';
+import { SIMULATOR_CREDENTIALS } from '../../worker/create-gateway.js';
+import { runWorker, type RunningWorker } from '../../worker/run-worker.js';
+import { deleteKeysWithPrefix } from './redis-cleanup.js';
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export interface HarnessOptions {
+  /** Environment overrides on top of the test defaults. */
+  env?: Record<string, string>;
+  /** Start no worker, so batches stay pending. */
+  withoutWorker?: boolean;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: unknown;
+  text: string;
+}
+
+/**
+ * The whole service in this process, on real Redis under a unique key prefix,
+ * with the real Vonage SDK talking to a simulator on loopback.
+ */
+export class ServiceHarness {
+  readonly simulator = new GatewaySimulator(SIMULATOR_CREDENTIALS);
+  readonly prefix = `test-${randomBytes(4).toString('hex')}`;
+  readonly redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  readonly keys = new RedisKeys(this.prefix);
+  readonly registry = new Registry(this.redis, this.keys);
+  readonly apiKeys = new ApiKeyStore(this.redis, this.keys);
+  config!: Config;
+  api!: RunningApi;
+  worker?: RunningWorker;
+  private dataDir = mkdtempSync(path.join(tmpdir(), 'reinstall-test-'));
+
+  constructor(private readonly options: HarnessOptions = {}) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${this.api.port}`;
+  }
+
+  async start(): Promise<this> {
+    const { url } = await this.simulator.listen(0);
+    this.config = loadConfig({
+      REDIS_URL: TEST_REDIS_URL,
+      KEY_PREFIX: this.prefix,
+      PORT: '0',
+      DATA_DIR: this.dataDir,
+      VONAGE_REST_URL: url,
+      GATEWAY_TIMEOUT_MS: '1000',
+      SEND_ATTEMPTS: '4',
+      RETRY_BASE_DELAY_MS: '20',
+      SYNC_WAIT_MS: '10000',
+      LOG_LEVEL: 'silent',
+      ...this.options.env,
+    });
+    // The base URL is known only once the API listens on its free port.
+    this.api = await runApi(this.config, pino({ level: 'silent' }));
+    this.config.publicBaseUrl = this.baseUrl;
+    this.api.services.reinstall.publicBaseUrl = this.baseUrl;
+    if (!this.options.withoutWorker) await this.startWorker();
+    return this;
+  }
+
+  async startWorker(): Promise<RunningWorker> {
+    this.worker = await runWorker(this.config, pino({ level: 'silent' }));
+    return this.worker;
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.close();
+    await this.api?.close();
+    await this.simulator.close();
+    await deleteKeysWithPrefix(this.redis, this.prefix);
+    this.redis.disconnect();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Creates a PRO project with registration on, one app and an API key; returns the auth header. */
+  async addProject(domain: string, appId = 'app1'): Promise<string> {
+    await this.registry.putProject({ domain, plan: 'PRO', registrationEnabled: true, defaultLanguage: 'en' });
+    await this.registry.putApp(domain, {
+      appId,
+      name: 'Test app',
+      profileUrl: `https://hq.example.org/a/${domain}/apps/download/${appId}/profile.ccpr`,
+    });
+    const { key } = await this.apiKeys.create({ username: `admin@${domain}.example.org`, domains: [domain] });
+    return `ApiKey admin@${domain}.example.org:${key}`;
+  }
+
+  async request(method: string, urlPath: string, init: { body?: unknown; headers?: Record<string, string> } = {}) {
+    const raw = typeof init.body === 'string' || init.body === undefined ? init.body : JSON.stringify(init.body);
+    const response = await fetch(`${this.baseUrl}${urlPath}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...init.headers },
+      body: raw as string | undefined,
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Left as text: the app-info endpoint answers plain text.
+    }
+    return { status: response.status, headers: response.headers, body, text } satisfies HttpAnswer;
+  }
+
+  reinstall(domain: string, auth: string, body: unknown, headers: Record<string, string> = {}) {
+    return this.request('POST', `/a/${domain}/api/v0_5/sms_user_registration_reinstall/`, {
+      body,
+      headers: { authorization: auth, ...headers },
+    });
+  }
+}
+
+/** Builds a request body for numbers as the client would send them. */
+export function usersBody(appId: string, numbers: string[], extra: Record<string, unknown> = {}) {
+  return { app_id: appId, users: numbers.map((phone_number) => ({ phone_number })), ...extra };
+}
