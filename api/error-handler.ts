@@ -33,6 +33,18 @@ function fromBodyParser(error: BodyParserError): HttpError | null {
   }
 }
 
+/**
+ * Express marks faults of the request with a 4xx `status`: a path
+ * parameter that is not valid percent-encoding raises a URIError with 400.
+ */
+function fromExpress(error: unknown): HttpError | null {
+  if (!(error instanceof Error)) return null;
+  const candidate = error as Error & { status?: unknown };
+  if (typeof candidate.status !== 'number') return null;
+  if (candidate.status < 400 || candidate.status > 499) return null;
+  return HttpError.error(candidate.status, 'bad_request', `the request could not be read: ${String(candidate.message)}`);
+}
+
 const redisUnavailable = () =>
   HttpError.error(503, 'redis_unavailable', 'the service cannot reach its data store; retry shortly', {
     'Retry-After': REDIS_RETRY_AFTER_SECONDS,
@@ -48,6 +60,8 @@ function toHttpError(error: unknown, redisReady: boolean): HttpError | null {
   if (error instanceof RedisUnavailableError) return redisUnavailable();
   const fromParser = error instanceof Error ? fromBodyParser(error as BodyParserError) : null;
   if (fromParser) return fromParser;
+  const clientError = fromExpress(error);
+  if (clientError) return clientError;
   if (!redisReady) return redisUnavailable();
   return null;
 }
