@@ -5,6 +5,7 @@ import type { Registry } from '../shared/registry.js';
 import { requireProjectAccess, type AuthenticatedLocals } from './authenticate.js';
 import type { BatchWaiter } from './batch-waiter.js';
 import { HttpError } from './http-error.js';
+import { hqJson } from './hq-json.js';
 import { parseReinstallRequest, type RequestLimits } from './reinstall-request.dto.js';
 import { submitReinstall, type SubmitDeps } from './submit-reinstall.js';
 
@@ -59,7 +60,7 @@ export function reinstallRouter(deps: ReinstallRouteDeps): Router {
 
     if (current.state === 'settled') {
       const { pending_numbers: _none, ...lists } = batchLists(current);
-      res.status(200).json(lists);
+      res.status(200).type('application/json').send(hqJson(lists));
       return;
     }
     res.status(202).location(batchPath(req, batch.id)).json(batchView(current));
