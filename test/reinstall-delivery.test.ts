@@ -38,7 +38,7 @@ describe('reinstall delivery', () => {
     it('answers 200 with exactly the three lists', () => {
       expect(answer.status).to.equal(200);
       expect(answer.text).to.equal(
-        JSON.stringify({ success_numbers: [number], invalid_format_numbers: [], error_numbers: [] }),
+        `{"success_numbers": ["${number}"], "invalid_format_numbers": [], "error_numbers": []}`,
       );
     });
 
