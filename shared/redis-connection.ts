@@ -37,12 +37,16 @@ export async function assertRedisReachable(url: string, timeoutMs = 3000): Promi
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
   });
-  probe.on('error', () => undefined);
+  // The socket error (ECONNREFUSED, ENOTFOUND, ...) says more than the
+  // "Connection is closed" that connect() then rejects with.
+  let socketError: Error | undefined;
+  probe.on('error', (error: Error) => (socketError ??= error));
   try {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const cause = socketError ?? error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
     const where = redactUrl(url);
     throw new RedisUnavailableError(
       `cannot reach Redis at ${where} (${reason}); start Redis or set REDIS_URL`,

@@ -5,7 +5,7 @@ import { maskNumber, type Logger } from '../shared/logger.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
 import { REINSTALL_QUEUE, type ReinstallJobData } from '../shared/reinstall-job.js';
 import { createReinstallProcessor } from './send-reinstall-sms.processor.js';
-import type { SmsGateway } from './sms-gateway.js';
+import { GatewayUnavailableError, type SmsGateway } from './sms-gateway.js';
 
 export interface ReinstallWorkerOptions {
   connection: Redis;
@@ -50,7 +50,11 @@ function attachLogging(worker: Worker<ReinstallJobData, string>, options: Reinst
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
     if (job.attemptsMade < attempts) {
-      logger.warn({ ...jobContext(job), err: error.message }, 'reinstall job failed, will retry');
+      const maybeAccepted = error instanceof GatewayUnavailableError && error.maybeAccepted;
+      const message = maybeAccepted
+        ? 'send timed out and the gateway may have accepted it; the retry may deliver a second copy'
+        : 'reinstall job failed, will retry';
+      logger.warn({ ...jobContext(job), err: error.message, maybeAccepted }, message);
       return;
     }
     // The processor settles numbers itself; this covers jobs that failed
