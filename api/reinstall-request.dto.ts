@@ -5,14 +5,13 @@ import {
   IsNotEmpty,
   IsOptional,
   IsString,
-  MaxLength,
-  ValidateNested,
   registerDecorator,
   validateSync,
   type ValidationError,
 } from 'class-validator';
 import { countPlaceholders } from '../shared/reinstall-messages.js';
 import { normaliseNumber } from '../shared/phone-number.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { HttpError } from './http-error.js';
 
 /** Requires exactly one `{}` in a string, where the Play Store link goes. */
@@ -47,7 +46,6 @@ export class ReinstallRequestDto {
   @IsDefined({ message: 'users is required: a list such as [{"phone_number": "16175551234"}]' })
   @IsArray({ message: 'users must be a list of objects such as {"phone_number": "16175551234"}' })
   @ArrayNotEmpty({ message: 'users must hold at least one user' })
-  @ValidateNested({ each: true })
   users!: ReinstallUserDto[];
 
   @IsOptional()
@@ -61,29 +59,53 @@ export interface RequestLimits {
   maxReinstallMessageLength: number;
 }
 
+/** Users validated between yields to the event loop, so a large request does not stall others. */
+const VALIDATION_CHUNK = 500;
+
+const VALIDATION_OPTIONS = { validationError: { target: false, value: false } };
+
 /**
  * Validates a parsed JSON body into a typed request. Throws HttpError: 400
  * with one message per field, or 413 when the request lists too many users.
  */
-export function parseReinstallRequest(body: unknown, limits: RequestLimits): ReinstallRequestDto {
+export async function parseReinstallRequest(body: unknown, limits: RequestLimits): Promise<ReinstallRequestDto> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw HttpError.fields({ body: 'the request body must be a JSON object with app_id and users' });
   }
   const dto = toDto(body as Record<string, unknown>, limits);
-  const errors = validateSync(dto, { validationError: { target: false, value: false } });
+  const errors = validateSync(dto, VALIDATION_OPTIONS);
   const fields = Object.fromEntries(errors.map((error) => [error.property, describe(error)]));
   if (dto.reinstall_message !== undefined && !fields.reinstall_message) {
-    const length = dto.reinstall_message.length;
-    if (length > limits.maxReinstallMessageLength) {
-      fields.reinstall_message = `reinstall_message has ${length} characters; shorten it to at most ${limits.maxReinstallMessageLength}`;
-    }
+    const problem = checkMessageText(dto.reinstall_message, limits.maxReinstallMessageLength);
+    if (problem) fields.reinstall_message = problem;
   }
   if (!fields.users) {
-    const duplicate = findDuplicate(dto.users);
-    if (duplicate) fields.users = duplicate;
+    const problem = (await findInvalidUser(dto.users)) ?? findDuplicate(dto.users);
+    if (problem) fields.users = problem;
   }
   if (Object.keys(fields).length > 0) throw HttpError.fields(fields);
   return dto;
+}
+
+function checkMessageText(text: string, maxLength: number): string | null {
+  if (text.length > maxLength) {
+    return `reinstall_message has ${text.length} characters; shorten it to at most ${maxLength}`;
+  }
+  // A lone UTF-16 surrogate cannot be encoded for the gateway and would arrive garbled.
+  if (!text.isWellFormed()) {
+    return 'reinstall_message contains an unpaired UTF-16 surrogate; send valid Unicode text';
+  }
+  return null;
+}
+
+/** Validates each user, naming the first invalid one by index. */
+async function findInvalidUser(users: ReinstallUserDto[]): Promise<string | null> {
+  for (let i = 0; i < users.length; i++) {
+    if (i > 0 && i % VALIDATION_CHUNK === 0) await yieldToEventLoop();
+    const [error] = validateSync(users[i], VALIDATION_OPTIONS);
+    if (error?.constraints) return `users[${i}].${firstMessage(error.constraints)}`;
+  }
+  return null;
 }
 
 function toDto(body: Record<string, unknown>, limits: RequestLimits): ReinstallRequestDto {
@@ -126,19 +148,17 @@ function firstMessage(constraints: Record<string, string>): string {
   return name ? constraints[name] : Object.values(constraints)[0];
 }
 
-/** Turns class-validator's tree into one sentence, naming the first failing user by index. */
 function describe(error: ValidationError): string {
-  if (error.constraints) return firstMessage(error.constraints);
-  const child = error.children?.[0];
-  const inner = child?.children?.[0];
-  if (!child || !inner?.constraints) return `${error.property} is invalid`;
-  return `${error.property}[${child.property}].${firstMessage(inner.constraints)}`;
+  return error.constraints ? firstMessage(error.constraints) : `${error.property} is invalid`;
 }
 
 function findDuplicate(users: ReinstallUserDto[]): string | null {
   const firstSeen = new Map<string, number>();
   for (let i = 0; i < users.length; i++) {
     const key = normaliseNumber(users[i].phone_number);
+    // Entries that are not digits once normalised are listed as malformed,
+    // each as sent, so only numbers count as repeats.
+    if (!/^\d+$/.test(key)) continue;
     const earlier = firstSeen.get(key);
     if (earlier !== undefined) {
       return (

@@ -15,13 +15,17 @@ export interface NewBatch {
   decided: Map<number, Outcome>;
 }
 
-export interface Batch {
+export interface BatchSummary {
   id: string;
   domain: string;
   appId: string;
   state: 'pending' | 'settled';
   createdAt: string;
   settledAt?: string;
+  counts: Record<Outcome['kind'] | 'pending' | 'total', number>;
+}
+
+export interface Batch extends BatchSummary {
   numbers: string[];
   outcomes: (Outcome | null)[];
 }
@@ -41,13 +45,21 @@ export interface BatchLists {
 const SETTLE_SCRIPT = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 0 then return 0 end
+redis.call('HINCRBY', KEYS[1], ARGV[6], 1)
 local pending = redis.call('HINCRBY', KEYS[1], 'pending', -1)
 if pending <= 0 then
   redis.call('HSET', KEYS[1], 'state', 'settled', 'settledAt', ARGV[5])
   redis.call('PUBLISH', ARGV[3], ARGV[4])
+  return redis.call('HGET', KEYS[1], 'createdAt')
 end
 return 1
 `;
+
+/** What settling a number did. */
+export type SettleResult =
+  | { applied: false }
+  | { applied: true; batchSettled: false }
+  | { applied: true; batchSettled: true; createdAt: string };
 
 export function encodeOutcome(outcome: Outcome): string {
   return outcome.kind === 'error' ? `error:${outcome.reason}` : outcome.kind;
@@ -75,19 +87,25 @@ export class BatchStore {
     const pending = spec.numbers.length - spec.decided.size;
     const state = pending === 0 ? 'settled' : 'pending';
     const outcomes = [...spec.decided].flatMap(([index, outcome]) => [index, encodeOutcome(outcome)]);
+    const counts = countOutcomes(spec.numbers.length, spec.decided.values());
+    const now = Date.now();
 
     const multi = this.redis.multi().hset(this.keys.batch(id), {
       domain: spec.domain,
       appId: spec.appId,
       state,
-      pending,
       createdAt,
       ...(state === 'settled' ? { settledAt: createdAt } : {}),
+      ...counts,
       numbers: JSON.stringify(spec.numbers),
     });
     if (outcomes.length > 0) multi.hset(this.keys.batchOutcomes(id), ...outcomes);
     multi.expire(this.keys.batch(id), this.retentionSeconds);
     multi.expire(this.keys.batchOutcomes(id), this.retentionSeconds);
+    const index = this.keys.projectBatches(spec.domain);
+    multi.zadd(index, now, id);
+    multi.zremrangebyscore(index, '-inf', now - this.retentionSeconds * 1000);
+    multi.expire(index, this.retentionSeconds);
     await multi.exec();
 
     return {
@@ -96,14 +114,34 @@ export class BatchStore {
       appId: spec.appId,
       state,
       createdAt,
+      ...(state === 'settled' ? { settledAt: createdAt } : {}),
+      counts,
       numbers: spec.numbers,
       outcomes: spec.numbers.map((_, i) => spec.decided.get(i) ?? null),
     };
   }
 
-  /** Records a number's final outcome; returns false when it was already settled or the batch expired. */
-  async settle(batchId: string, index: number, outcome: Outcome): Promise<boolean> {
-    const applied = await (this.redis as SettlingRedis).settleReinstallNumber(
+  /** A project's batches, newest first, without their numbers. */
+  async listRecent(domain: string, limit: number): Promise<BatchSummary[]> {
+    const ids = await this.redis.zrevrange(this.keys.projectBatches(domain), 0, limit - 1);
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.keys.batch(id), ...SUMMARY_FIELDS);
+    const rows = (await pipeline.exec()) ?? [];
+    return ids.flatMap((id, i) => {
+      const values = rows[i]?.[1] as (string | null)[] | undefined;
+      if (!values || values[0] === null) return [];
+      const fields = Object.fromEntries(SUMMARY_FIELDS.map((name, j) => [name, values[j] ?? undefined]));
+      return [toSummary(id, fields)];
+    });
+  }
+
+  /**
+   * Records a number's final outcome. Nothing is applied when the number
+   * was already settled or the batch expired; `batchSettled` is set for the
+   * call that settled the batch's last number.
+   */
+  async settle(batchId: string, index: number, outcome: Outcome): Promise<SettleResult> {
+    const result = await (this.redis as SettlingRedis).settleReinstallNumber(
       this.keys.batch(batchId),
       this.keys.batchOutcomes(batchId),
       String(index),
@@ -111,8 +149,10 @@ export class BatchStore {
       this.keys.batchSettledChannel(),
       batchId,
       new Date().toISOString(),
+      outcome.kind,
     );
-    return applied === 1;
+    if (typeof result === 'string') return { applied: true, batchSettled: true, createdAt: result };
+    return result === 1 ? { applied: true, batchSettled: false } : { applied: false };
   }
 
   async get(batchId: string): Promise<Batch | null> {
@@ -123,15 +163,16 @@ export class BatchStore {
     if (!fields.numbers) return null;
     const numbers = JSON.parse(fields.numbers) as string[];
     return {
-      id: batchId,
-      domain: fields.domain,
-      appId: fields.appId,
-      state: fields.state === 'settled' ? 'settled' : 'pending',
-      createdAt: fields.createdAt,
-      ...(fields.settledAt ? { settledAt: fields.settledAt } : {}),
+      ...toSummary(batchId, fields),
       numbers,
       outcomes: numbers.map((_, i) => decodeOutcome(outcomes[String(i)])),
     };
+  }
+
+  /** Every message record of a batch, keyed `<index>:<step>` with steps from 0. */
+  async getMessages(batchId: string): Promise<Map<string, MessageRecord>> {
+    const raw = await this.redis.hgetall(this.keys.batchMessages(batchId));
+    return new Map(Object.entries(raw).map(([field, value]) => [field, JSON.parse(value) as MessageRecord]));
   }
 
   async isSettled(batchId: string): Promise<boolean> {
@@ -171,6 +212,36 @@ export function batchLists(batch: Pick<Batch, 'numbers' | 'outcomes'>): BatchLis
   return lists;
 }
 
+const SUMMARY_FIELDS = ['domain', 'appId', 'state', 'createdAt', 'settledAt', 'total', 'pending', 'success', 'invalid', 'error'] as const;
+
+function countOutcomes(total: number, decided: Iterable<Outcome>): BatchSummary['counts'] {
+  const counts = { total, pending: total, success: 0, invalid: 0, error: 0 };
+  for (const outcome of decided) {
+    counts[outcome.kind] += 1;
+    counts.pending -= 1;
+  }
+  return counts;
+}
+
+function toSummary(id: string, fields: Record<string, string | undefined>): BatchSummary {
+  const count = (name: string) => Number(fields[name] ?? 0);
+  return {
+    id,
+    domain: fields.domain ?? '',
+    appId: fields.appId ?? '',
+    state: fields.state === 'settled' ? 'settled' : 'pending',
+    createdAt: fields.createdAt ?? '',
+    ...(fields.settledAt ? { settledAt: fields.settledAt } : {}),
+    counts: {
+      total: count('total'),
+      pending: count('pending'),
+      success: count('success'),
+      invalid: count('invalid'),
+      error: count('error'),
+    },
+  };
+}
+
 type SettlingRedis = Redis & {
-  settleReinstallNumber(...args: string[]): Promise<number>;
+  settleReinstallNumber(...args: string[]): Promise<number | string>;
 };

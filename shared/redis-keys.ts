@@ -53,6 +53,26 @@ export class RedisKeys {
     return `${this.prefix}:api-key-ids`;
   }
 
+  /** A project's batches by creation time (score in milliseconds), for listing. */
+  projectBatches(domain: string): string {
+    return `${this.prefix}:project:${domain}:batches`;
+  }
+
+  /** One Idempotency-Key of a project, by the SHA-256 of the key. */
+  idempotencyKey(domain: string, keyHash: string): string {
+    return `${this.prefix}:project:${domain}:idempotency:${keyHash}`;
+  }
+
+  /** Stream of every send attempt of a project, oldest first. */
+  smsLog(domain: string): string {
+    return `${this.prefix}:project:${domain}:sms-log`;
+  }
+
+  /** Ids of SMS-log entries of one batch, or of one number, newest first. */
+  smsLogIndex(domain: string, kind: 'batch' | 'number', value: string): string {
+    return `${this.prefix}:project:${domain}:sms-log:${kind}:${value}`;
+  }
+
   batch(batchId: string): string {
     return `${this.prefix}:batch:${batchId}`;
   }
@@ -65,6 +85,11 @@ export class RedisKeys {
   /** Hash of per-message progress for one user: what the gateway accepted, so it is never re-sent. */
   batchMessages(batchId: string): string {
     return `${this.prefix}:batch:${batchId}:messages`;
+  }
+
+  /** Counters that workers write and the API exposes at /metrics, shared by every process. */
+  metrics(name: 'sms' | 'batch-settle'): string {
+    return `${this.prefix}:metrics:${name}`;
   }
 
   /** Pub/sub channel on which a batch's id is published when its last number settles. */

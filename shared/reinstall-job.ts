@@ -26,13 +26,16 @@ export function reinstallJobId(batchId: string, index: number): string {
 
 /** What a message was when the worker last recorded it. */
 export interface MessageRecord {
-  /** `retrying` after a transient failure; `uncertain` when that failure was a timeout. */
-  status: 'accepted' | 'rejected' | 'retrying' | 'uncertain';
+  /**
+   * `sending` while a send is under way, `retrying` after a transient
+   * failure, `uncertain` when that failure was a timeout.
+   */
+  status: 'sending' | 'accepted' | 'rejected' | 'retrying' | 'uncertain';
   messageIds: string[];
   encoding: SmsEncoding;
   segments: number;
   attempts: number;
-  /** Sends that timed out after reaching the gateway, which may have accepted them. */
+  /** Sends that may have reached the gateway without an answer: timeouts, and sends cut off by a crash. */
   uncertainAttempts: number;
   errorCode?: string;
   errorText?: string;

@@ -9,6 +9,7 @@ const APP = 'app1';
 interface BatchAnswer {
   batch_id: string;
   status: 'pending' | 'settled';
+  counts: Record<string, number>;
   success_numbers: string[];
   invalid_format_numbers: string[];
   error_numbers: string[];
@@ -61,14 +62,16 @@ describe('reinstall batches', () => {
         polled = response.body as BatchAnswer;
         return polled.status === 'settled';
       }, 'the batch to settle');
-      expect(polled).to.deep.equal({
+      expect(polled).to.deep.include({
         batch_id: (answer.body as BatchAnswer).batch_id,
         status: 'settled',
+        app_id: APP,
         success_numbers: [slow],
         invalid_format_numbers: ['not-a-number'],
         error_numbers: [],
         pending_numbers: [],
       });
+      expect(polled!.counts).to.deep.equal({ total: 2, success: 1, invalid_format: 1, error: 0, pending: 0 });
     });
   });
 

@@ -1,6 +1,8 @@
 import type { Job } from 'bullmq';
 import type { BatchStore, Outcome } from '../shared/batch-store.js';
 import type { MessageRecord, ReinstallJobData } from '../shared/reinstall-job.js';
+import type { SmsLog } from '../shared/sms-log.js';
+import type { DeliveryMetrics } from '../shared/delivery-metrics.js';
 import { countSegments } from '../shared/sms-encoding.js';
 import {
   GatewayRejectedError,
@@ -11,6 +13,8 @@ import {
 
 export interface ProcessorDeps {
   batches: BatchStore;
+  smsLog: SmsLog;
+  metrics: DeliveryMetrics;
   gateway: SmsGateway;
   /** Sender id or number shown on the phone. */
   sender: string;
@@ -33,13 +37,26 @@ export function createReinstallProcessor(deps: ProcessorDeps) {
     for (const step of [0, 1] as const) {
       const result = await sendStep(deps, job, step);
       if (!result.done) {
-        await deps.batches.settle(batchId, index, result.outcome);
+        await settleNumber(deps, batchId, index, result.outcome);
         return result.outcome.kind;
       }
     }
-    await deps.batches.settle(batchId, index, { kind: 'success' });
+    await settleNumber(deps, batchId, index, { kind: 'success' });
     return 'success';
   };
+}
+
+/** Settles one number and, when that settles its batch, records how long the batch took. */
+export async function settleNumber(
+  deps: Pick<ProcessorDeps, 'batches' | 'metrics'>,
+  batchId: string,
+  index: number,
+  outcome: Outcome,
+): Promise<void> {
+  const result = await deps.batches.settle(batchId, index, outcome);
+  if (result.applied && result.batchSettled) {
+    await deps.metrics.observeBatchSettled((Date.now() - Date.parse(result.createdAt)) / 1000);
+  }
 }
 
 async function sendStep(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0 | 1): Promise<StepResult> {
@@ -58,7 +75,17 @@ async function sendStep(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0
     uncertainAttempts: 0,
     updatedAt: '',
   };
-  const attempt = { ...base, attempts: base.attempts + 1, updatedAt: new Date().toISOString() };
+  // A record still marked `sending` means the process died during that send,
+  // which the gateway may have accepted: this attempt risks a second copy.
+  const interrupted = previous?.status === 'sending';
+  const attempt: MessageRecord = {
+    ...base,
+    status: 'sending',
+    attempts: base.attempts + 1,
+    uncertainAttempts: base.uncertainAttempts + (interrupted ? 1 : 0),
+    updatedAt: new Date().toISOString(),
+  };
+  await deps.batches.putMessage(batchId, index, step, attempt);
 
   let accepted: AcceptedSms;
   try {
@@ -73,11 +100,8 @@ async function sendStep(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0
     return handleSendError(deps, job, step, attempt, error);
   }
 
-  await deps.batches.putMessage(batchId, index, step, {
-    ...attempt,
-    status: 'accepted',
-    messageIds: accepted.messageIds,
-  });
+  const { errorCode: _code, errorText: _text, ...succeeded } = attempt;
+  await saveAttempt(deps, job, step, { ...succeeded, status: 'accepted', messageIds: accepted.messageIds });
   return { done: true };
 }
 
@@ -88,7 +112,6 @@ async function handleSendError(
   attempt: MessageRecord,
   error: unknown,
 ): Promise<StepResult> {
-  const { batchId, index } = job.data;
   if (error instanceof GatewayRejectedError && !error.retryable) {
     const record: MessageRecord = {
       ...attempt,
@@ -96,16 +119,38 @@ async function handleSendError(
       errorCode: error.status,
       errorText: error.errorText,
     };
-    await deps.batches.putMessage(batchId, index, step, record);
+    await saveAttempt(deps, job, step, record);
     return { done: false, outcome: rejection(record) };
   }
 
   const record = transientFailure(attempt, error);
-  await deps.batches.putMessage(batchId, index, step, record);
+  await saveAttempt(deps, job, step, record);
   if (isLastAttempt(job)) {
     return { done: false, outcome: { kind: 'error', reason: `retries_exhausted:${record.errorCode}` } };
   }
   throw error;
+}
+
+/**
+ * Records an attempt's result in the batch, which decides what a rerun of
+ * the job skips, and then in the project's SMS log.
+ */
+async function saveAttempt(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0 | 1, record: MessageRecord) {
+  const { batchId, index, domain, to } = job.data;
+  await deps.batches.putMessage(batchId, index, step, record);
+  await deps.smsLog.record(domain, {
+    time: record.updatedAt,
+    batchId,
+    index,
+    step: step + 1,
+    to,
+    status: record.status,
+    messageIds: record.messageIds,
+    errorCode: record.errorCode ?? null,
+    attempt: record.attempts,
+  });
+  const sent = record.status === 'accepted';
+  await deps.metrics.countSms(sent ? 'sent' : 'failed', sent ? '0' : (record.errorCode ?? 'unknown'));
 }
 
 /**
