@@ -22,3 +22,23 @@ export function createLogger(level = process.env.LOG_LEVEL || 'info'): Logger {
     },
   });
 }
+
+/**
+ * Builds an error handler for events that repeat while a dependency is
+ * down, such as Redis reconnect failures: it logs the first occurrence and
+ * then at most one line per `intervalMs`, with the count since the last line.
+ */
+export function throttledErrorLog(logger: Logger, message: string, intervalMs = 10_000) {
+  let lastLoggedAt = 0;
+  let suppressed = 0;
+  return (error: Error) => {
+    const now = Date.now();
+    if (now - lastLoggedAt < intervalMs) {
+      suppressed += 1;
+      return;
+    }
+    logger.warn({ err: error.message, repeated: suppressed }, message);
+    lastLoggedAt = now;
+    suppressed = 0;
+  };
+}

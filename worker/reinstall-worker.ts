@@ -1,16 +1,20 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { BatchStore } from '../shared/batch-store.js';
-import { maskNumber, type Logger } from '../shared/logger.js';
+import type { SmsLog } from '../shared/sms-log.js';
+import type { DeliveryMetrics } from '../shared/delivery-metrics.js';
+import { maskNumber, throttledErrorLog, type Logger } from '../shared/logger.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
 import { REINSTALL_QUEUE, type ReinstallJobData } from '../shared/reinstall-job.js';
-import { createReinstallProcessor } from './send-reinstall-sms.processor.js';
+import { createReinstallProcessor, settleNumber } from './send-reinstall-sms.processor.js';
 import { GatewayUnavailableError, type SmsGateway } from './sms-gateway.js';
 
 export interface ReinstallWorkerOptions {
   connection: Redis;
   keys: RedisKeys;
   batches: BatchStore;
+  smsLog: SmsLog;
+  metrics: DeliveryMetrics;
   gateway: SmsGateway;
   sender: string;
   concurrency: number;
@@ -32,40 +36,37 @@ export function startReinstallWorker(options: ReinstallWorkerOptions): Worker<Re
   return worker;
 }
 
-function jobContext(job: Job<ReinstallJobData>) {
-  return {
-    jobId: job.id,
-    batchId: job.data.batchId,
-    to: maskNumber(job.data.to),
-    attempt: job.attemptsMade + 1,
-  };
+/** Log fields of a job; `attempt` counts from 1 and is the attempt that just ran. */
+function jobContext(job: Job<ReinstallJobData>, attempt: number) {
+  return { jobId: job.id, batchId: job.data.batchId, to: maskNumber(job.data.to), attempt };
 }
 
 function attachLogging(worker: Worker<ReinstallJobData, string>, options: ReinstallWorkerOptions): void {
-  const { logger, batches } = options;
+  const { logger } = options;
   worker.on('completed', (job, outcome) => {
-    logger.debug({ ...jobContext(job), outcome }, 'reinstall job completed');
+    logger.debug({ ...jobContext(job, job.attemptsMade + 1), outcome }, 'reinstall job completed');
   });
   worker.on('failed', (job, error) => {
     if (!job) return;
     const attempts = job.opts.attempts ?? 1;
+    // BullMQ has already counted this failure in attemptsMade.
+    const context = jobContext(job, job.attemptsMade);
     if (job.attemptsMade < attempts) {
       const maybeAccepted = error instanceof GatewayUnavailableError && error.maybeAccepted;
       const message = maybeAccepted
         ? 'send timed out and the gateway may have accepted it; the retry may deliver a second copy'
         : 'reinstall job failed, will retry';
-      logger.warn({ ...jobContext(job), err: error.message, maybeAccepted }, message);
+      logger.warn({ ...context, err: error.message, maybeAccepted }, message);
       return;
     }
     // The processor settles numbers itself; this covers jobs that failed
     // outside it, such as one that stalled too often.
-    logger.error({ ...jobContext(job), err: error.message }, 'reinstall job failed for good');
-    batches
-      .settle(job.data.batchId, job.data.index, { kind: 'error', reason: 'job_failed' })
+    logger.error({ ...context, err: error.message }, 'reinstall job failed for good');
+    settleNumber(options, job.data.batchId, job.data.index, { kind: 'error', reason: 'job_failed' })
       .catch((settleError: Error) => {
-        logger.error({ ...jobContext(job), err: settleError.message }, 'could not settle failed job');
+        logger.error({ ...context, err: settleError.message }, 'could not settle failed job');
       });
   });
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'reinstall job stalled; it will be retried'));
-  worker.on('error', (error) => logger.error({ err: error.message }, 'reinstall worker error'));
+  worker.on('error', throttledErrorLog(logger, 'reinstall worker error'));
 }

@@ -1,9 +1,11 @@
 import type { Worker } from 'bullmq';
 import { BatchStore } from '../shared/batch-store.js';
 import type { Config } from '../shared/config.js';
-import type { Logger } from '../shared/logger.js';
+import { throttledErrorLog, type Logger } from '../shared/logger.js';
 import { connectPersistent } from '../shared/redis-connection.js';
 import { RedisKeys } from '../shared/redis-keys.js';
+import { SmsLog } from '../shared/sms-log.js';
+import { DeliveryMetrics } from '../shared/delivery-metrics.js';
 import type { ReinstallJobData } from '../shared/reinstall-job.js';
 import { createGateway } from './create-gateway.js';
 import { startReinstallWorker } from './reinstall-worker.js';
@@ -18,12 +20,14 @@ export interface RunningWorker {
 export async function runWorker(config: Config, logger: Logger, gateway?: SmsGateway): Promise<RunningWorker> {
   const keys = new RedisKeys(config.keyPrefix);
   const connection = connectPersistent(config.redisUrl, { connectionName: `${config.keyPrefix}:worker` });
-  connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+  connection.on('error', throttledErrorLog(logger, 'redis connection error'));
 
   const worker = startReinstallWorker({
     connection,
     keys,
     batches: new BatchStore(connection, keys, config.batchRetentionSeconds),
+    smsLog: new SmsLog(connection, keys, config.batchRetentionSeconds),
+    metrics: new DeliveryMetrics(connection, keys),
     gateway: gateway ?? createGateway(config),
     sender: config.smsSender,
     concurrency: config.workerConcurrency,

@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import pino from 'pino';
 import { runApi, type RunningApi } from '../../api/run-api.js';
 import { ApiKeyStore } from '../../shared/api-key-store.js';
 import { loadConfig, type Config } from '../../shared/config.js';
@@ -13,6 +12,7 @@ import { GatewaySimulator } from '../../simulator/gateway-simulator.js';
 import { SIMULATOR_CREDENTIALS } from '../../worker/create-gateway.js';
 import { runWorker, type RunningWorker } from '../../worker/run-worker.js';
 import { deleteKeysWithPrefix } from './redis-cleanup.js';
+import { rememberNumbers, rememberSecret, testLogger } from './test-log.js';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -68,7 +68,7 @@ export class ServiceHarness {
       ...this.options.env,
     });
     // The base URL is known only once the API listens on its free port.
-    this.api = await runApi(this.config, pino({ level: 'silent' }));
+    this.api = await runApi(this.config, testLogger());
     this.config.publicBaseUrl = this.baseUrl;
     this.api.services.reinstall.publicBaseUrl = this.baseUrl;
     if (!this.options.withoutWorker) await this.startWorker();
@@ -76,7 +76,7 @@ export class ServiceHarness {
   }
 
   async startWorker(): Promise<RunningWorker> {
-    this.worker = await runWorker(this.config, pino({ level: 'silent' }));
+    this.worker = await runWorker(this.config, testLogger());
     return this.worker;
   }
 
@@ -98,6 +98,7 @@ export class ServiceHarness {
       profileUrl: `https://hq.example.org/a/${domain}/apps/download/${appId}/profile.ccpr`,
     });
     const { key } = await this.apiKeys.create({ username: `admin@${domain}.example.org`, domains: [domain] });
+    rememberSecret(key);
     return `ApiKey admin@${domain}.example.org:${key}`;
   }
 
@@ -119,6 +120,10 @@ export class ServiceHarness {
   }
 
   reinstall(domain: string, auth: string, body: unknown, headers: Record<string, string> = {}) {
+    const users = (body as { users?: unknown })?.users;
+    if (Array.isArray(users)) {
+      rememberNumbers(users.map((user) => String((user as { phone_number?: unknown })?.phone_number ?? '')));
+    }
     return this.request('POST', `/a/${domain}/api/v0_5/sms_user_registration_reinstall/`, {
       body,
       headers: { authorization: auth, ...headers },
