@@ -4,13 +4,18 @@ import { ApiKeyStore } from '../shared/api-key-store.js';
 import { AppInfoSigner, loadSigningKey } from '../shared/app-info-signer.js';
 import { BatchStore } from '../shared/batch-store.js';
 import type { Config } from '../shared/config.js';
-import type { Logger } from '../shared/logger.js';
+import { throttledErrorLog, type Logger } from '../shared/logger.js';
 import { connectFailFast, connectPersistent } from '../shared/redis-connection.js';
 import { RedisKeys } from '../shared/redis-keys.js';
 import { Registry } from '../shared/registry.js';
+import { SmsLog } from '../shared/sms-log.js';
 import { REINSTALL_QUEUE, type ReinstallJobData } from '../shared/reinstall-job.js';
 import { BatchWaiter } from './batch-waiter.js';
-import type { ReinstallRouteDeps } from './reinstall.route.js';
+import { ApiMetrics } from './metrics.js';
+import { DeliveryMetrics } from '../shared/delivery-metrics.js';
+import { IdempotencyStore } from './idempotency-store.js';
+import type { OperatorCredentials } from './operator-auth.js';
+import type { ReinstallDeps } from './reinstall-deps.js';
 
 /**
  * What the API process holds open. However many requests are waiting, it
@@ -23,7 +28,10 @@ export interface ApiServices {
   queue: Queue<ReinstallJobData>;
   registry: Registry;
   signer: AppInfoSigner;
-  reinstall: ReinstallRouteDeps;
+  /** Operator dashboard credentials, undefined while OPERATOR_PASSWORD is unset. */
+  operator?: OperatorCredentials;
+  reinstall: ReinstallDeps;
+  metrics: ApiMetrics;
   close(): Promise<void>;
 }
 
@@ -32,14 +40,15 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
   const redis = connectFailFast(config.redisUrl, { connectionName: `${config.keyPrefix}:api` });
   const subscriber = connectPersistent(config.redisUrl, { connectionName: `${config.keyPrefix}:api-events` });
   for (const connection of [redis, subscriber]) {
-    connection.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection error'));
+    connection.on('error', throttledErrorLog(logger, 'redis connection error'));
   }
 
   const queue = new Queue<ReinstallJobData>(REINSTALL_QUEUE, { connection: redis, prefix: keys.bullPrefix });
-  queue.on('error', (error: Error) => logger.warn({ err: error.message }, 'queue error'));
+  queue.on('error', throttledErrorLog(logger, 'queue error'));
   const registry = new Registry(redis, keys);
   const batches = new BatchStore(redis, keys, config.batchRetentionSeconds);
   const waiter = new BatchWaiter(subscriber, batches, keys.batchSettledChannel(), logger);
+  const metrics = new ApiMetrics({ queue, waiter, delivery: new DeliveryMetrics(redis, keys) });
 
   return {
     redis,
@@ -47,12 +56,19 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
     queue,
     registry,
     signer: new AppInfoSigner(loadSigningKey(config)),
+    metrics,
+    operator: config.operatorPassword
+      ? { user: config.operatorUser, password: config.operatorPassword }
+      : undefined,
     reinstall: {
       apiKeys: new ApiKeyStore(redis, keys),
       registry,
       batches,
       queue,
       waiter,
+      idempotency: new IdempotencyStore(redis, keys, config.batchRetentionSeconds),
+      smsLog: new SmsLog(redis, keys, config.batchRetentionSeconds),
+      maxPollWaitSeconds: config.maxPollWaitSeconds,
       playStoreUrl: config.playStoreUrl,
       publicBaseUrl: config.publicBaseUrl,
       sendAttempts: config.sendAttempts,

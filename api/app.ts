@@ -1,8 +1,11 @@
 import express, { type Express, type RequestHandler } from 'express';
 import type { Logger } from '../shared/logger.js';
+import { ADMIN_PATH, adminRouter } from './admin-board.js';
 import { appInfoRouter } from './app-info.route.js';
 import { errorHandler, notFound } from './error-handler.js';
+import { healthRouter } from './health.route.js';
 import { HttpError } from './http-error.js';
+import { requestLogging } from './request-logging.js';
 import { reinstallRouter } from './reinstall.route.js';
 import type { ApiServices } from './api-services.js';
 
@@ -25,12 +28,13 @@ export function createApp(services: ApiServices, logger: Logger): Express {
   app.set('trust proxy', false);
   const isRedisReady = () => services.redis.status === 'ready';
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
+  app.use(requestLogging(logger));
+  app.use(services.metrics.middleware());
+  app.use(healthRouter(services.redis, services.queue, services.metrics));
   app.use('/a', requireRedis(isRedisReady));
   app.use(reinstallRouter(services.reinstall));
   app.use(appInfoRouter(services.registry, services.signer));
+  app.use(ADMIN_PATH, adminRouter(services.queue, services.operator));
   app.use(notFound);
   app.use(errorHandler(logger, isRedisReady));
   return app;

@@ -17,11 +17,11 @@ export async function runApi(config: Config, logger: Logger): Promise<RunningApi
   const services = createApiServices(config, logger);
   if (services.redis.status !== 'ready') await once(services.redis, 'ready');
 
-  const server = createApp(services, logger).listen(config.port, '0.0.0.0');
+  const server = createApp(services, logger).listen(config.port, config.host);
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  logger.info({ port }, 'api listening');
+  logger.info({ host: config.host, port }, 'api listening');
 
   return {
     server,

@@ -7,6 +7,8 @@ export interface Config {
   /** Prefix for every Redis key this service writes, BullMQ's included. */
   keyPrefix: string;
   port: number;
+  /** Address the API listens on; 127.0.0.1 keeps it off other interfaces. */
+  host: string;
   simulatorPort: number;
   /** Base URL that phones use to reach the app-info endpoint. */
   publicBaseUrl: string;
@@ -24,12 +26,18 @@ export interface Config {
   workerConcurrency: number;
   /** How long a synchronous request waits for its batch before answering 202. */
   syncWaitMs: number;
+  /** Upper bound of the `?wait=` long-poll on batch reads, in seconds. */
+  maxPollWaitSeconds: number;
   maxBodyBytes: number;
   maxUsersPerRequest: number;
   maxReinstallMessageLength: number;
   /** Seconds that batches and their outcomes are kept after creation. */
   batchRetentionSeconds: number;
   demoApiKey?: string;
+  /** HTTP Basic user name for the operator dashboard at /admin/queues. */
+  operatorUser: string;
+  /** Dashboard password. Unset disables the dashboard, except under `npm start`, which makes one. */
+  operatorPassword?: string;
   logLevel: string;
 }
 
@@ -75,6 +83,34 @@ function readVonage(env: Env): Config['vonage'] {
   return { apiKey, apiSecret };
 }
 
+function readOperatorUser(env: Env): string {
+  const user = env.OPERATOR_USER || 'operator';
+  // HTTP Basic splits the credentials at the first colon, so a user name cannot contain one.
+  if (user.includes(':')) {
+    const quoted = JSON.stringify(user);
+    throw new ConfigError(`OPERATOR_USER=${quoted} contains a colon; choose a name without one`);
+  }
+  return user;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function readLogLevel(env: Env): string {
+  const level = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(level)) {
+    throw new ConfigError(`LOG_LEVEL=${JSON.stringify(level)} is not a level; use one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return level;
+}
+
+function readRedisUrl(env: Env): string {
+  const url = readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379')!;
+  if (!/^rediss?:/.test(url)) {
+    throw new ConfigError(`REDIS_URL=${JSON.stringify(url)} must start with redis:// or rediss://`);
+  }
+  return url;
+}
+
 /** Reads and validates the configuration; throws ConfigError naming the variable to fix. */
 export function loadConfig(env: Env = process.env): Config {
   const port = readInt(env, 'PORT', 8000, 0, 65535);
@@ -84,9 +120,10 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   return {
-    redisUrl: readUrl(env, 'REDIS_URL', 'redis://127.0.0.1:6379')!,
+    redisUrl: readRedisUrl(env),
     keyPrefix,
     port,
+    host: env.HOST || '127.0.0.1',
     simulatorPort: readInt(env, 'SIMULATOR_PORT', 8025, 0, 65535),
     publicBaseUrl: readUrl(env, 'PUBLIC_BASE_URL', `http://127.0.0.1:${port}`)!,
     playStoreUrl: readUrl(
@@ -105,11 +142,14 @@ export function loadConfig(env: Env = process.env): Config {
     retryBaseDelayMs: readInt(env, 'RETRY_BASE_DELAY_MS', 1000, 1, 600_000),
     workerConcurrency: readInt(env, 'WORKER_CONCURRENCY', 50, 1, 1000),
     syncWaitMs: readInt(env, 'SYNC_WAIT_MS', 25_000, 0, 600_000),
+    maxPollWaitSeconds: readInt(env, 'MAX_POLL_WAIT_SECONDS', 60, 0, 600),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxUsersPerRequest: readInt(env, 'MAX_USERS_PER_REQUEST', 10_000, 1, 1_000_000),
     maxReinstallMessageLength: readInt(env, 'MAX_REINSTALL_MESSAGE_LENGTH', 640, 2, 10_000),
     batchRetentionSeconds: readInt(env, 'BATCH_RETENTION_SECONDS', 7 * 24 * 3600, 60, 365 * 24 * 3600),
     demoApiKey: env.DEMO_API_KEY || undefined,
-    logLevel: env.LOG_LEVEL || 'info',
+    operatorUser: readOperatorUser(env),
+    operatorPassword: env.OPERATOR_PASSWORD || undefined,
+    logLevel: readLogLevel(env),
   };
 }
