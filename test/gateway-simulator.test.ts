@@ -592,7 +592,7 @@ describe('GatewaySimulator', () => {
       const response = await fetch(`${url}/inbox/abc`);
 
       expect(response.status).to.equal(400);
-      expect((await response.json()).error).to.include('"abc"');
+      expect(((await response.json()) as { error: string }).error).to.include('"abc"');
     });
 
     it('returns 404 for unknown routes', async () => {
@@ -601,7 +601,7 @@ describe('GatewaySimulator', () => {
       const response = await fetch(`${url}/sms/xml`, { method: 'POST' });
 
       expect(response.status).to.equal(404);
-      expect((await response.json()).error).to.include('POST /sms/json');
+      expect(((await response.json()) as { error: string }).error).to.include('POST /sms/json');
     });
 
     it('rejects malformed SMS JSON and keeps serving', async () => {
