@@ -34,7 +34,7 @@ async function main(): Promise<void> {
 
   const { registry, redis } = api.services;
   const key = demoKey(config.dataDir, config.demoApiKey);
-  await seedDemo(registry, new ApiKeyStore(redis, new RedisKeys(config.keyPrefix)), key.key);
+  await seedDemo(registry, new ApiKeyStore(redis, new RedisKeys(config.keyPrefix)), key);
   announce(api.port, key);
   announceDashboard(api.port, config.operatorUser, operator);
 }

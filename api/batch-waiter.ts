@@ -10,8 +10,9 @@ import type { Logger } from '../shared/logger.js';
  * while it was not listening is not missed.
  */
 export class BatchWaiter {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly waiters = new Map<string, Set<(settled: boolean) => void>>();
   private readonly ready: Promise<unknown>;
+  private released = false;
 
   constructor(
     private readonly subscriber: Redis,
@@ -27,11 +28,10 @@ export class BatchWaiter {
 
   /** Resolves true when the batch settles, or false once `timeoutMs` passes first. */
   async waitForSettled(batchId: string, timeoutMs: number): Promise<boolean> {
-    if (timeoutMs <= 0) return this.batches.isSettled(batchId);
+    if (timeoutMs <= 0 || this.released) return this.batches.isSettled(batchId);
     let done!: (settled: boolean) => void;
     const settled = new Promise<boolean>((resolve) => (done = resolve));
-    const onSettled = () => done(true);
-    this.add(batchId, onSettled);
+    this.add(batchId, done);
     const timer = setTimeout(() => done(false), timeoutMs);
 
     try {
@@ -40,7 +40,19 @@ export class BatchWaiter {
       return await settled;
     } finally {
       clearTimeout(timer);
-      this.remove(batchId, onSettled);
+      this.remove(batchId, done);
+    }
+  }
+
+  /**
+   * Ends every wait at once, and every later one as soon as it starts, so
+   * that a shutting-down API answers its waiting clients (with 202 and the
+   * batch id) instead of keeping them until their deadlines.
+   */
+  releaseAll(): void {
+    this.released = true;
+    for (const callbacks of this.waiters.values()) {
+      for (const callback of callbacks) callback(false);
     }
   }
 
@@ -51,13 +63,13 @@ export class BatchWaiter {
     return count;
   }
 
-  private add(batchId: string, callback: () => void): void {
+  private add(batchId: string, callback: (settled: boolean) => void): void {
     const set = this.waiters.get(batchId) ?? new Set();
     set.add(callback);
     this.waiters.set(batchId, set);
   }
 
-  private remove(batchId: string, callback: () => void): void {
+  private remove(batchId: string, callback: (settled: boolean) => void): void {
     const set = this.waiters.get(batchId);
     if (!set) return;
     set.delete(callback);
@@ -65,7 +77,7 @@ export class BatchWaiter {
   }
 
   private wake(batchId: string): void {
-    for (const callback of this.waiters.get(batchId) ?? []) callback();
+    for (const callback of this.waiters.get(batchId) ?? []) callback(true);
   }
 
   private recheckAll(): void {

@@ -4,6 +4,7 @@ import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
 import { createApiServices, type ApiServices } from './api-services.js';
 import { createApp } from './app.js';
+import { answerClientErrorsWithJson } from './client-error.js';
 
 export interface RunningApi {
   server: Server;
@@ -18,6 +19,7 @@ export async function runApi(config: Config, logger: Logger): Promise<RunningApi
   if (services.redis.status !== 'ready') await once(services.redis, 'ready');
 
   const server = createApp(services, logger).listen(config.port, config.host);
+  answerClientErrorsWithJson(server);
   await once(server, 'listening');
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -28,10 +30,18 @@ export async function runApi(config: Config, logger: Logger): Promise<RunningApi
     services,
     port,
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      // Stop accepting connections, answer waiting requests with their batch
+      // ids, and let requests still being handled finish.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      services.reinstall.waiter.releaseAll();
+      // Keep-alive connections turn idle once their answer is sent; close
+      // them as they do, and cut any left after the grace period.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const deadline = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+      server.closeIdleConnections();
+      await closed;
+      clearInterval(sweep);
+      clearTimeout(deadline);
       await services.close();
     },
   };

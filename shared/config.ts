@@ -26,6 +26,8 @@ export interface Config {
   workerConcurrency: number;
   /** How long a synchronous request waits for its batch before answering 202. */
   syncWaitMs: number;
+  /** How long a stopping process lets requests and jobs in progress finish. */
+  shutdownGraceMs: number;
   /** Upper bound of the `?wait=` long-poll on batch reads, in seconds. */
   maxPollWaitSeconds: number;
   maxBodyBytes: number;
@@ -143,6 +145,7 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: readInt(env, 'WORKER_CONCURRENCY', 50, 1, 1000),
     syncWaitMs: readInt(env, 'SYNC_WAIT_MS', 25_000, 0, 600_000),
     maxPollWaitSeconds: readInt(env, 'MAX_POLL_WAIT_SECONDS', 60, 0, 600),
+    shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxUsersPerRequest: readInt(env, 'MAX_USERS_PER_REQUEST', 10_000, 1, 1_000_000),
     maxReinstallMessageLength: readInt(env, 'MAX_REINSTALL_MESSAGE_LENGTH', 640, 2, 10_000),

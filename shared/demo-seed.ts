@@ -29,9 +29,14 @@ export function demoKey(dataDir: string, fromEnv: string | undefined): DemoKey {
   return { key, generated: true, file };
 }
 
-/** Creates the demo project, app and API key unless they exist, leaving other data alone. */
-export async function seedDemo(registry: Registry, apiKeys: ApiKeyStore, key: string): Promise<void> {
-  if (!(await registry.getProject(DEMO_DOMAIN))) {
+/**
+ * Creates the demo project and app unless they exist, leaving other data
+ * alone. The key is registered when it is new or the project is, so a kept
+ * key that an operator revoked stays revoked.
+ */
+export async function seedDemo(registry: Registry, apiKeys: ApiKeyStore, key: DemoKey): Promise<void> {
+  const newProject = !(await registry.getProject(DEMO_DOMAIN));
+  if (newProject) {
     await registry.putProject({ domain: DEMO_DOMAIN, plan: 'PRO', registrationEnabled: true, defaultLanguage: 'en' });
   }
   if (!(await registry.getApp(DEMO_DOMAIN, DEMO_APP_ID))) {
@@ -41,7 +46,8 @@ export async function seedDemo(registry: Registry, apiKeys: ApiKeyStore, key: st
       profileUrl: `https://www.commcarehq.org/a/${DEMO_DOMAIN}/apps/download/${DEMO_APP_ID}/profile.ccpr`,
     });
   }
-  if (!(await apiKeys.authenticate(DEMO_USERNAME, key))) {
-    await apiKeys.create({ username: DEMO_USERNAME, domains: [DEMO_DOMAIN] }, key);
+  const registrable = newProject || key.generated || key.file === undefined;
+  if (registrable && !(await apiKeys.authenticate(DEMO_USERNAME, key.key))) {
+    await apiKeys.create({ username: DEMO_USERNAME, domains: [DEMO_DOMAIN] }, key.key);
   }
 }

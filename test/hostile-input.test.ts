@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import net from 'node:net';
 import { ServiceHarness } from './support/service-harness.js';
 
 const DOMAIN = 'hostile';
@@ -49,6 +50,28 @@ describe('hostile input', () => {
     it('leaves Object.prototype untouched', () => {
       expect(({} as Record<string, unknown>).app_id).to.equal(undefined);
       expect(({} as Record<string, unknown>).users).to.equal(undefined);
+    });
+  });
+
+  describe('when the HTTP framing is broken', () => {
+    const raw = async (request: string) => {
+      const socket = net.connect(harness.api.port, '127.0.0.1');
+      socket.end(request);
+      let text = '';
+      for await (const chunk of socket) text += String(chunk);
+      return text;
+    };
+
+    it('answers oversized headers with a JSON 431', async () => {
+      const text = await raw(`GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+      expect(text).to.match(/^HTTP\/1.1 431 /);
+      expect(text).to.include('"error"');
+    });
+
+    it('answers a malformed request line with a JSON 400', async () => {
+      const text = await raw('NOT HTTP AT ALL\r\n\r\n');
+      expect(text).to.match(/^HTTP\/1.1 400 /);
+      expect(text).to.include('application/json');
     });
   });
 

@@ -137,6 +137,7 @@ describe('reinstall endpoint contract', () => {
       { name: 'reinstall_message without {}', body: usersBody(APP, [number], { reinstall_message: 'Install now' }), field: 'reinstall_message', mentions: /exactly one \{\}.*contains 0/ },
       { name: 'reinstall_message with two {}', body: usersBody(APP, [number], { reinstall_message: '{} and {}' }), field: 'reinstall_message', mentions: /contains 2/ },
       { name: 'reinstall_message a list', body: usersBody(APP, [number], { reinstall_message: ['{}'] }), field: 'reinstall_message', mentions: /string/ },
+      { name: 'reinstall_message with a lone surrogate', body: usersBody(APP, [number], { reinstall_message: '\ud800 {}' }), field: 'reinstall_message', mentions: /surrogate/ },
       { name: 'reinstall_message too long', body: usersBody(APP, [number], { reinstall_message: `${'x'.repeat(700)} {}` }), field: 'reinstall_message', mentions: /at most 640/ },
     ];
 
@@ -147,6 +148,17 @@ describe('reinstall endpoint contract', () => {
         expect(answer.body).to.have.property(testCase.field).that.matches(testCase.mentions);
       });
     }
+
+    it('lists repeated malformed entries each as sent', async () => {
+      const answer = await harness.reinstall(DOMAIN, auth, usersBody(APP, ['', 'abc', 'abc', ' ']));
+      expect(answer.status).to.equal(200);
+      expect((answer.body as { invalid_format_numbers: string[] }).invalid_format_numbers).to.deep.equal([
+        '',
+        'abc',
+        'abc',
+        ' ',
+      ]);
+    });
 
     it('sends nothing for a rejected body', async () => {
       harness.simulator.clearInbox();
@@ -204,7 +216,7 @@ describe('reinstall endpoint contract', () => {
       });
     }
 
-    for (const version of ['v0_4', 'v0_1', 'latest', 'v0_5x']) {
+    for (const version of ['v0_4', 'v0_1', 'latest', 'v0_5x', 'v0_05', 'v00_5']) {
       it(`answers 404 for version ${version}`, async () => {
         const answer = await harness.request('POST', `/a/${DOMAIN}/api/${version}/sms_user_registration_reinstall/`, {
           body: usersBody(APP, ['bad']),

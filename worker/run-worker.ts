@@ -39,7 +39,18 @@ export async function runWorker(config: Config, logger: Logger, gateway?: SmsGat
   return {
     worker,
     async close() {
-      await worker.close();
+      // BullMQ's close waits for active jobs; past the grace period the
+      // worker is closed by force, and stalled-job recovery reruns its jobs.
+      let timer: NodeJS.Timeout | undefined;
+      const graceEnded = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), config.shutdownGraceMs);
+      });
+      const result = await Promise.race([worker.close(), graceEnded]);
+      clearTimeout(timer);
+      if (result === 'timeout') {
+        logger.warn({ graceMs: config.shutdownGraceMs }, 'jobs still running after the grace period; closing by force');
+        await worker.close(true);
+      }
       connection.disconnect();
     },
   };
