@@ -39,11 +39,14 @@ export function requireProjectAccess(apiKeys: ApiKeyStore, registry: Registry): 
     if (!credentials) {
       throw unauthorized('send "Authorization: ApiKey <username>:<api key>" or HTTP Basic with the same pair');
     }
-    const apiKey = await apiKeys.authenticate(credentials.username, credentials.key);
+    // Both lookups go out together: one round trip, not two, per request.
+    const domain = String(req.params.domain);
+    const [apiKey, project] = await Promise.all([
+      apiKeys.authenticate(credentials.username, credentials.key),
+      registry.getProject(domain),
+    ]);
     if (!apiKey) throw unauthorized('the username and API key do not match a valid, unexpired key');
 
-    const domain = String(req.params.domain);
-    const project = await registry.getProject(domain);
     if (!project) throw HttpError.error(404, 'project_not_found', `project ${JSON.stringify(domain)} does not exist`);
     checkAccess(apiKey, project);
 

@@ -18,7 +18,7 @@ export interface Classification {
 }
 
 /** Numbers parsed between yields to the event loop, so a large request does not stall others. */
-const PARSE_CHUNK = 500;
+const PARSE_CHUNK = 100;
 
 /**
  * Sorts a request's numbers into those to send to and those settled at once.

@@ -33,16 +33,19 @@ export interface ReinstallPlan {
 
 /** Checks the app, classifies the numbers and renders each recipient's two messages. */
 export async function planReinstall(deps: PlanDeps, project: Project, request: ReinstallRequestDto): Promise<ReinstallPlan> {
-  const app = await deps.registry.getApp(project.domain, request.app_id);
+  const numbers = request.users.map((user) => user.phone_number);
+  const [app, classification, render] = await Promise.all([
+    deps.registry.getApp(project.domain, request.app_id),
+    classifyNumbers(deps.registry, project.domain, numbers),
+    messageRenderer(deps, project, request),
+  ]);
   if (!app) {
     throw HttpError.fields({
       app_id: `app ${JSON.stringify(request.app_id)} does not exist in project ${project.domain}; use the id of one of its apps`,
     });
   }
 
-  const numbers = request.users.map((user) => user.phone_number);
-  const { decided, deliveries } = await classifyNumbers(deps.registry, project.domain, numbers);
-  const render = await messageRenderer(deps, project, request);
+  const { decided, deliveries } = classification;
   return {
     appId: app.appId,
     numbers,
@@ -58,10 +61,18 @@ async function messageRenderer(deps: PlanDeps, project: Project, request: Reinst
   const installText = renderInstallMessage(appInfoUrl(deps.publicBaseUrl, project.domain, request.app_id));
   const install = { text: installText, encoding: encodingFor(installText) };
 
+  // Recipients share a handful of templates, so each is rendered and its
+  // encoding worked out once per request, not once per recipient.
+  const rendered = new Map<string, ReinstallJobData['messages']>();
   return (delivery) => {
     const template =
       request.reinstall_message ?? pickTemplate(delivery.language, project.defaultLanguage, overrides);
-    const text = renderLinkMessage(template, deps.playStoreUrl);
-    return [{ text, encoding: encodingFor(text) }, install];
+    let messages = rendered.get(template);
+    if (!messages) {
+      const text = renderLinkMessage(template, deps.playStoreUrl);
+      messages = [{ text, encoding: encodingFor(text) }, install];
+      rendered.set(template, messages);
+    }
+    return messages;
   };
 }

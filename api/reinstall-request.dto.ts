@@ -60,7 +60,7 @@ export interface RequestLimits {
 }
 
 /** Users validated between yields to the event loop, so a large request does not stall others. */
-const VALIDATION_CHUNK = 500;
+const VALIDATION_CHUNK = 250;
 
 const VALIDATION_OPTIONS = { validationError: { target: false, value: false } };
 

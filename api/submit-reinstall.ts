@@ -11,7 +11,7 @@ export interface SubmitDeps {
 }
 
 /** Jobs added to the queue per round trip. */
-const ENQUEUE_CHUNK = 500;
+const ENQUEUE_CHUNK = 100;
 
 /** Records a batch for a plan, with the outcomes known at once, and enqueues one job per delivery. */
 export async function submitPlan(deps: SubmitDeps, domain: string, plan: ReinstallPlan): Promise<Batch> {
