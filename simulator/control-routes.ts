@@ -1,6 +1,6 @@
 /**
- * HTTP control endpoints of the gateway simulator: inboxes, fault settings and counters.
- * They are not part of Vonage's API and need no credentials.
+ * HTTP control endpoints of the gateway simulator: inboxes, fault settings, counters and
+ * inbound SMS. They are not part of Vonage's API and need no credentials.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
@@ -10,6 +10,7 @@ import {
   InvalidFaultSettingsError,
   parseFaultPatch,
 } from './fault-settings.js';
+import type { InboundSms } from './inbound-sms.js';
 import type { GatewayStats } from './request-stats.js';
 import type { InboxMessage } from './sms-inbox.js';
 
@@ -22,13 +23,16 @@ export interface SimulatorControls {
   setFaults(patch: Partial<GatewayFaults>): void;
   resetFaults(): void;
   stats(): GatewayStats;
+  sendInbound(from: string, text: string): Promise<InboundSms>;
 }
 
 const PHONE_DIGITS = /^\+?\d+$/;
 
 /**
- * Creates the router for `GET|DELETE /inbox`, `GET /inbox/{digits}`, `GET|PUT|DELETE /faults`
- * and `GET /stats`. `PUT /faults` changes only the fields present in its JSON body.
+ * Creates the router for `GET|DELETE /inbox`, `GET /inbox/{digits}`, `GET|PUT|DELETE /faults`,
+ * `GET /stats` and `POST /inbound`. `PUT /faults` changes only the fields present in its JSON
+ * body. `POST /inbound` takes `{"from": "<digits>", "text": "STOP"}` and posts that inbound
+ * SMS to `inboundUrl`.
  */
 export function createControlRouter(controls: SimulatorControls, logger: Logger): Router {
   const router = express.Router();
@@ -54,6 +58,7 @@ export function createControlRouter(controls: SimulatorControls, logger: Logger)
   router.get('/stats', (_req, res) => {
     res.json(controls.stats());
   });
+  router.post('/inbound', express.json(), (req, res) => sendInbound(controls, logger, req, res));
   return router;
 }
 
@@ -100,4 +105,32 @@ function updateFaults(
     throw error;
   }
   res.json(controls.faults());
+}
+
+async function sendInbound(
+  controls: SimulatorControls,
+  logger: Logger,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const body = (req.body ?? {}) as { from?: unknown; text?: unknown };
+  if (typeof body.from !== 'string' || !PHONE_DIGITS.test(body.from) ||
+    typeof body.text !== 'string') {
+    logger.warn('rejected an inbound SMS request without a valid from and text');
+    res.status(400).json({
+      error: 'POST /inbound needs a JSON body such as {"from": "16175551234", "text": "STOP"}',
+    });
+    return;
+  }
+  if (controls.faults().inboundUrl === null) {
+    logger.warn('rejected an inbound SMS request while inboundUrl is null');
+    res.status(409).json({ error: 'inboundUrl is null; set it with PUT /faults first' });
+    return;
+  }
+  try {
+    res.json(await controls.sendInbound(body.from, body.text));
+  } catch (error) {
+    logger.warn({ err: error }, 'inbound SMS was not delivered');
+    res.status(502).json({ error: 'inboundUrl did not accept the inbound SMS; see the log' });
+  }
 }

@@ -2,7 +2,22 @@
  * Switchable faults of the gateway simulator and the validation of changes to them, shared by
  * `GatewaySimulator.setFaults` and `PUT /faults`.
  */
+import {
+  describeValue,
+  InvalidFaultSettingsError,
+  isPlainObject,
+  parseMilliseconds,
+  parseNumberMap,
+  parseShare,
+} from './setting-validation.js';
+import {
+  defaultWebhookSettings,
+  WEBHOOK_FIELD_PARSERS,
+  type WebhookSettings,
+} from './receipt-settings.js';
 import { ERROR_STATUSES, isErrorStatus } from './vonage-status.js';
+
+export { InvalidFaultSettingsError } from './setting-validation.js';
 
 /**
  * Outcome forced for one request to one number: accept (`ok`), status "1" (`throttle`),
@@ -10,8 +25,11 @@ import { ERROR_STATUSES, isErrorStatus } from './vonage-status.js';
  */
 export type ScriptedOutcome = 'ok' | 'throttle' | '5xx' | 'timeout' | string;
 
-/** Fault settings of a {@link GatewaySimulator}. The defaults switch every fault off. */
-export interface GatewayFaults {
+/**
+ * Fault and webhook settings of a {@link GatewaySimulator}. The defaults switch every fault
+ * off and send no webhooks.
+ */
+export interface GatewayFaults extends WebhookSettings {
   /** Share of SMS requests, from 0 to 1, that get status "1" (Throttled). */
   throttleShare: number;
   /** Share of SMS requests, from 0 to 1, that get HTTP 500. */
@@ -26,33 +44,18 @@ export interface GatewayFaults {
   scripted: Record<string, ScriptedOutcome[]>;
 }
 
-/** Error for fault settings that fail validation. The message names the field and the fix. */
-export class InvalidFaultSettingsError extends Error {
-  override name = 'InvalidFaultSettingsError';
-
-  /**
-   * @param field - the top-level setting that failed, or `body` when the input is no object.
-   *   Unlike the message, it never contains a phone number, so it is safe to log.
-   */
-  constructor(readonly field: string, message: string) {
-    super(message);
-  }
-}
-
-// setTimeout fires at once for delays above 2^31 - 1 ms, so the cap stays well below that.
-const MAX_DELAY_MS = 600_000;
 const KEYWORD_OUTCOMES: readonly string[] = ['ok', 'throttle', '5xx', 'timeout'];
-const PHONE_DIGITS = /^\+?\d+$/;
 
 type FieldParsers = { [K in keyof GatewayFaults]: (value: unknown) => GatewayFaults[K] };
 
 const FIELD_PARSERS: FieldParsers = {
   throttleShare: (value) => parseShare('throttleShare', value),
   serverErrorShare: (value) => parseShare('serverErrorShare', value),
-  delayMs: parseDelay,
+  delayMs: (value) => parseMilliseconds('delayMs', value),
   rejectNumbers: parseRejectNumbers,
   maxPerSecond: parseMaxPerSecond,
   scripted: parseScripted,
+  ...WEBHOOK_FIELD_PARSERS,
 };
 
 const FIELD_NAMES = Object.keys(FIELD_PARSERS) as Array<keyof GatewayFaults>;
@@ -66,6 +69,7 @@ export function defaultFaults(): GatewayFaults {
     rejectNumbers: {},
     maxPerSecond: null,
     scripted: {},
+    ...defaultWebhookSettings(),
   };
 }
 
@@ -97,25 +101,6 @@ export function parseFaultPatch(input: unknown): Partial<GatewayFaults> {
 
 function isFaultField(field: string): field is keyof GatewayFaults {
   return Object.hasOwn(FIELD_PARSERS, field);
-}
-
-function parseShare(field: string, value: unknown): number {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new InvalidFaultSettingsError(field,
-      `${field} must be a number from 0 to 1; got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-function parseDelay(value: unknown): number {
-  if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > MAX_DELAY_MS) {
-    throw new InvalidFaultSettingsError('delayMs',
-      `delayMs must be a whole number of milliseconds from 0 to ${MAX_DELAY_MS}; ` +
-        `got ${describeValue(value)}`,
-    );
-  }
-  return value as number;
 }
 
 function parseMaxPerSecond(value: unknown): number | null {
@@ -170,41 +155,4 @@ function parseOutcome(key: string, index: number, outcome: unknown): ScriptedOut
     `scripted["${key}"][${index}] must be "ok", "throttle", "5xx", "timeout" or a non-zero ` +
       `Vonage status string such as "6"; got ${describeValue(outcome)}`,
   );
-}
-
-// Checks a map keyed by phone number and returns [digits, value, original key] triples.
-function parseNumberMap(
-  field: string,
-  value: unknown,
-  valueHint: string,
-): Array<[string, unknown, string]> {
-  if (!isPlainObject(value)) {
-    throw new InvalidFaultSettingsError(field,
-      `${field} must be an object mapping phone numbers to ${valueHint}; ` +
-        `got ${describeValue(value)}`,
-    );
-  }
-  return Object.entries(value).map(([key, entry]) => {
-    if (!PHONE_DIGITS.test(key)) {
-      throw new InvalidFaultSettingsError(field,
-        `${field} key "${key}" must be a phone number of digits with an optional leading +`,
-      );
-    }
-    return [key.replace(/^\+/, ''), entry, key];
-  });
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function describeValue(value: unknown): string {
-  if (Array.isArray(value)) {
-    return 'an array';
-  }
-  if (typeof value === 'number' || value === undefined) {
-    return String(value);
-  }
-  const text = JSON.stringify(value) ?? typeof value;
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }

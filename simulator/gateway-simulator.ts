@@ -14,8 +14,11 @@ import pino, { type Logger } from 'pino';
 import { maskNumber } from '../shared/logger.js';
 import { countSegments } from '../shared/sms-encoding.js';
 import { createControlRouter, type SimulatorControls } from './control-routes.js';
+import type { ReceiptSubject } from './delivery-receipt.js';
 import { defaultFaults, type GatewayFaults, parseFaultPatch } from './fault-settings.js';
 import { createErrorHandler, createNotFoundHandler } from './http-errors.js';
+import { type InboundSms, inboundSms } from './inbound-sms.js';
+import { ReceiptSender } from './receipt-sender.js';
 import { type GatewayStats, RequestStats } from './request-stats.js';
 import { type InboxMessage, SmsInbox } from './sms-inbox.js';
 import { pickOutcome, type SmsOutcome } from './sms-outcome.js';
@@ -24,9 +27,12 @@ import {
   type AcceptedSegment,
   acceptedResponse,
   errorResponse,
+  MESSAGE_PRICE,
+  NETWORK_CODE,
   STATUS_THROTTLED,
   type SmsApiResponse,
 } from './vonage-status.js';
+import { WebhookPoster } from './webhook-poster.js';
 
 /** Settings of a {@link GatewaySimulator}. */
 export interface GatewaySimulatorOptions extends GatewayCredentials {
@@ -44,13 +50,13 @@ export interface ListeningAddress {
   url: string;
 }
 
-// Sample values in the shape Vonage sends. The simulator keeps no balance and no pricing.
+// A sample value in the shape Vonage sends. The simulator keeps no balance.
 const REMAINING_BALANCE = '10.00000000';
-const MESSAGE_PRICE = '0.03330000';
-const NETWORK_CODE = '12345';
 // A scripted `timeout` with delayMs 0 responds after this long, past usual client timeouts.
 const TIMEOUT_RESPONSE_DELAY_MS = 30_000;
 const SMS_PATH = '/sms/json';
+// `to` of an inbound SMS from a number that the simulator never messaged.
+const DEFAULT_INBOUND_TO = 'CommCare';
 const SERVER_ERROR_BODY = {
   error: 'Internal Server Error',
   detail: 'simulated by the serverErrorShare fault or a scripted "5xx" outcome',
@@ -66,6 +72,8 @@ export class GatewaySimulator implements SimulatorControls {
   private readonly logger: Logger;
   private readonly requestStats: RequestStats;
   private readonly messages = new SmsInbox();
+  private readonly webhooks: WebhookPoster;
+  private readonly receipts: ReceiptSender;
   private currentFaults = defaultFaults();
   private readonly app: express.Express;
   private server: http.Server | null = null;
@@ -77,6 +85,8 @@ export class GatewaySimulator implements SimulatorControls {
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.requestStats = new RequestStats(options.now ?? (() => performance.now()));
+    this.webhooks = new WebhookPoster(this.logger);
+    this.receipts = new ReceiptSender(this.webhooks, options.apiKey, this.random, this.logger);
     this.app = this.createApp();
   }
 
@@ -107,8 +117,12 @@ export class GatewaySimulator implements SimulatorControls {
     return { port: boundPort, url: `http://${urlHost}:${boundPort}` };
   }
 
-  /** Stops listening, drops open connections and abandons delayed responses. */
+  /**
+   * Stops listening, drops open connections, abandons delayed responses and stops webhooks
+   * that are waiting or in flight.
+   */
   async close(): Promise<void> {
+    await this.webhooks.close();
     const server = this.server;
     if (server === null) {
       return;
@@ -143,8 +157,8 @@ export class GatewaySimulator implements SimulatorControls {
   }
 
   /**
-   * Changes the fault settings named in `patch` and keeps the others. A `rejectNumbers` or
-   * `scripted` map replaces the previous map.
+   * Changes the fault settings named in `patch` and keeps the others. A `rejectNumbers`,
+   * `scripted` or `receiptStatus` map replaces the previous map.
    *
    * @throws InvalidFaultSettingsError when a field is unknown or out of range
    */
@@ -160,6 +174,33 @@ export class GatewaySimulator implements SimulatorControls {
   /** Returns a copy of the request counters. */
   stats(): GatewayStats {
     return this.requestStats.snapshot();
+  }
+
+  /**
+   * POSTs an inbound SMS from the phone `from` to `inboundUrl`, retrying failures. Its `to` is
+   * the sender of the last message to that phone, or "CommCare" if there was none.
+   *
+   * @returns the inbound SMS as posted
+   * @throws Error when `inboundUrl` is null or every attempt failed, or an AbortError when
+   *   the simulator closes first
+   */
+  async sendInbound(from: string, text: string): Promise<InboundSms> {
+    const url = this.currentFaults.inboundUrl;
+    if (url === null) {
+      throw new Error('inboundUrl is null; set it with setFaults or PUT /faults first');
+    }
+    const digits = from.replace(/^\+/, '');
+    const lastMessage = this.messages.messagesFor(digits).at(-1);
+    const message = inboundSms(digits, lastMessage?.from ?? DEFAULT_INBOUND_TO, text,
+      this.credentials.apiKey, new Date());
+    const label = { kind: 'inbound SMS', messageId: message.messageId } as const;
+    if (!(await this.webhooks.post(url, message, label, this.webhooks.signal))) {
+      throw new Error(`inbound SMS ${message.messageId} was not accepted by inboundUrl; ` +
+        'see the debug log for each attempt');
+    }
+    this.logger.debug({ from: maskNumber(digits), messageId: message.messageId },
+      'sent an inbound SMS');
+    return message;
   }
 
   private createApp(): express.Express {
@@ -214,7 +255,11 @@ export class GatewaySimulator implements SimulatorControls {
     switch (outcome.kind) {
       case 'accept': {
         this.requestStats.count('accepted');
-        const body = acceptedResponse(this.storeMessage(submission));
+        const segments = this.storeMessage(submission);
+        // Sent whether or not the response reaches the client, as a late one may not.
+        this.receipts.send(segments.map((segment) => receiptSubject(submission, segment)),
+          this.currentFaults);
+        const body = acceptedResponse(segments);
         const responseDelayMs = outcome.late && delayMs === 0 ? TIMEOUT_RESPONSE_DELAY_MS : delayMs;
         await this.respondAfterDelay(res, 200, body, responseDelayMs);
         return;
@@ -273,6 +318,15 @@ export class GatewaySimulator implements SimulatorControls {
       res.off('close', onClose);
     }
   }
+}
+
+function receiptSubject(submission: SmsSubmission, segment: AcceptedSegment): ReceiptSubject {
+  return {
+    to: submission.to,
+    from: submission.from,
+    messageId: segment['message-id'],
+    clientRef: submission.clientRef,
+  };
 }
 
 function acceptedSegment(submission: SmsSubmission): AcceptedSegment {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { maskNumber } from '../shared/logger.js';
 
 const ROUTES = 'POST /sms/json, GET|DELETE /inbox, GET /inbox/{digits}, ' +
-  'GET|PUT|DELETE /faults and GET /stats';
+  'GET|PUT|DELETE /faults, GET /stats and POST /inbound';
 
 /** Creates the last handler in the chain: a 404 that lists the routes the simulator serves. */
 export function createNotFoundHandler(logger: Logger): RequestHandler {

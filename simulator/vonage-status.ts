@@ -5,6 +5,12 @@
  * are named after that enum.
  */
 
+// Sample values in the shape Vonage sends. The simulator keeps no pricing.
+/** `message-price` of responses and `price` of delivery receipts. */
+export const MESSAGE_PRICE = '0.03330000';
+/** Mobile country and network code (MCCMNC) given for every destination. */
+export const NETWORK_CODE = '12345';
+
 /** Status string of an accepted message. */
 export const STATUS_SUCCESS = '0';
 /** Status string of a request sent faster than the account limit. */

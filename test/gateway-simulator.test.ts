@@ -7,6 +7,7 @@ import {
   type GatewaySimulatorOptions,
 } from '../simulator/gateway-simulator.js';
 import { InvalidFaultSettingsError } from '../simulator/fault-settings.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 
 const API_KEY = 'test-key';
 const API_SECRET = 'test-secret';
@@ -535,6 +536,12 @@ describe('GatewaySimulator', () => {
         rejectNumbers: {},
         maxPerSecond: null,
         scripted: {},
+        receiptUrl: null,
+        receiptDelayMs: 50,
+        receiptOrder: 'in-order',
+        receiptDuplicates: 0,
+        receiptStatus: {},
+        inboundUrl: null,
       });
     });
   });
@@ -629,6 +636,380 @@ describe('GatewaySimulator', () => {
       expect(performance.now() - startedAt).to.be.below(1000);
       const error = await rejectionOf(fetch(`${url}/stats`));
       expect(error).to.be.instanceOf(TypeError);
+    });
+  });
+});
+
+describe('GatewaySimulator webhooks', () => {
+  const RECEIPT_FIELDS = [
+    'msisdn', 'to', 'network-code', 'messageId', 'price', 'status', 'scts', 'err-code',
+    'api-key', 'client-ref', 'message-timestamp',
+  ];
+  let receiver: WebhookReceiver;
+
+  beforeEach(async () => {
+    receiver = await new WebhookReceiver().start();
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((simulator) => simulator.close()));
+    await receiver.close();
+  });
+
+  async function startWithReceipts(
+    settings: Record<string, unknown> = {},
+    options: Partial<GatewaySimulatorOptions> = {},
+  ): Promise<{ simulator: GatewaySimulator; url: string }> {
+    const started = await startSimulator(options);
+    started.simulator.setFaults({ receiptUrl: receiver.url(), receiptDelayMs: 0, ...settings });
+    return started;
+  }
+
+  const statusesOf = (messageId: string | undefined) =>
+    receiver.received
+      .filter((hook) => hook.body.messageId === messageId)
+      .map((hook) => hook.body.status);
+
+  describe('when receipts are off', () => {
+    it('sends none by default', async () => {
+      const { simulator, url } = await startSimulator();
+      simulator.setFaults({ receiptDelayMs: 0 });
+
+      await sendSms(vonageClient(url));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+
+      expect(simulator.faults().receiptUrl).to.equal(null);
+      expect(receiver.attempts).to.equal(0);
+    });
+  });
+
+  describe('when a message is accepted', () => {
+    it('posts accepted then delivered in Vonage shape', async () => {
+      const { url } = await startWithReceipts();
+
+      const response = await sendSms(vonageClient(url), { to: `+${NUMBER}`, clientRef: 'r-1' });
+      const [accepted, delivered] = await receiver.waitForCount(2);
+
+      const messageId = response.messages[0]!.messageId;
+      expect(Object.keys(accepted!.body).sort()).to.deep.equal([...RECEIPT_FIELDS].sort());
+      expect(accepted!.contentType).to.match(/^application\/json/);
+      expect(accepted!.body).to.include({
+        msisdn: NUMBER,
+        to: 'CommCare',
+        'network-code': '12345',
+        messageId,
+        price: '0.03330000',
+        status: 'accepted',
+        'err-code': '0',
+        'api-key': API_KEY,
+        'client-ref': 'r-1',
+      });
+      expect(accepted!.body.scts).to.match(/^\d{10}$/);
+      expect(accepted!.body['message-timestamp']).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+      expect(delivered!.body).to.include({ messageId, status: 'delivered', 'err-code': '0' });
+    });
+
+    it('leaves out client-ref when none was sent', async () => {
+      const { url } = await startWithReceipts();
+
+      await sendSms(vonageClient(url));
+      const [receipt] = await receiver.waitForCount(1);
+
+      expect(receipt!.body).to.not.have.property('client-ref');
+    });
+
+    it('posts to the URL with its query string', async () => {
+      const { simulator, url } = await startWithReceipts();
+      simulator.setFaults({ receiptUrl: receiver.url('/dlr?secret=s3cret') });
+
+      await sendSms(vonageClient(url));
+      const [receipt] = await receiver.waitForCount(1);
+
+      expect(receipt!.path).to.equal('/dlr?secret=s3cret');
+    });
+
+    it('sends receipts for each segment', async () => {
+      const { url } = await startWithReceipts();
+
+      const response = await sendSms(vonageClient(url), { text: 'a'.repeat(161) });
+      await receiver.waitForCount(4);
+
+      const ids = response.messages.map((message) => message!.messageId);
+      expect(ids).to.have.length(2);
+      for (const id of ids) {
+        expect(statusesOf(id), id).to.deep.equal(['accepted', 'delivered']);
+      }
+    });
+
+    it('waits receiptDelayMs before each receipt', async () => {
+      const { url } = await startWithReceipts({ receiptDelayMs: 150 });
+
+      const sentAt = performance.now();
+      await sendSms(vonageClient(url));
+      await receiver.waitForCount(1);
+      const firstAfterMs = performance.now() - sentAt;
+      await receiver.waitForCount(2);
+
+      expect(firstAfterMs).to.be.at.least(140);
+      expect(performance.now() - sentAt).to.be.at.least(290);
+    });
+  });
+
+  describe('when final statuses are set per number', () => {
+    const finals = [
+      { status: 'failed', errCode: '8' },
+      { status: 'expired', errCode: '1' },
+      { status: 'rejected', errCode: '6' },
+    ];
+
+    for (const { status, errCode } of finals) {
+      it(`sends ${status} with err-code ${errCode}`, async () => {
+        const { url } = await startWithReceipts({ receiptStatus: { [`+${NUMBER}`]: status } });
+
+        await sendSms(vonageClient(url));
+        const [, final] = await receiver.waitForCount(2);
+
+        expect(final!.body).to.include({ status, 'err-code': errCode, msisdn: NUMBER });
+      });
+    }
+
+    it('sends delivered to numbers not listed', async () => {
+      const { url } = await startWithReceipts({ receiptStatus: { [NUMBER]: 'failed' } });
+
+      await sendSms(vonageClient(url), { to: OTHER_NUMBER });
+      const [, final] = await receiver.waitForCount(2);
+
+      expect(final!.body).to.include({ status: 'delivered', msisdn: OTHER_NUMBER });
+    });
+  });
+
+  describe('when receipts are shuffled or duplicated', () => {
+    it('can send the final receipt first', async () => {
+      // With 0 from the random source the shuffle swaps the two receipts.
+      const { url } = await startWithReceipts({ receiptOrder: 'shuffled' }, { random: () => 0 });
+
+      await sendSms(vonageClient(url));
+      const received = await receiver.waitForCount(2);
+
+      expect(received.map((hook) => hook.body.status)).to.deep.equal(['delivered', 'accepted']);
+    });
+
+    it('keeps the order with a random source of 0.99', async () => {
+      const { url } = await startWithReceipts({ receiptOrder: 'shuffled' }, { random: () => 0.99 });
+
+      await sendSms(vonageClient(url));
+      const received = await receiver.waitForCount(2);
+
+      expect(received.map((hook) => hook.body.status)).to.deep.equal(['accepted', 'delivered']);
+    });
+
+    it('sends every receipt twice at share 1', async () => {
+      const { url } = await startWithReceipts({ receiptDuplicates: 1 });
+
+      const response = await sendSms(vonageClient(url));
+      await receiver.waitForCount(4);
+
+      expect(statusesOf(response.messages[0]!.messageId))
+        .to.deep.equal(['accepted', 'accepted', 'delivered', 'delivered']);
+    });
+  });
+
+  describe('when the client times out', () => {
+    it('still sends the receipts', async () => {
+      const { simulator, url } = await startWithReceipts();
+      simulator.setFaults({ scripted: { [NUMBER]: ['timeout'] } });
+
+      const error = await rejectionOf(sendSms(vonageClient(url, { timeout: 200 })));
+      const received = await receiver.waitForCount(2);
+
+      expect(error.name).to.equal('AbortError');
+      const [stored] = simulator.inbox(NUMBER);
+      const ids = received.map((hook) => hook.body.messageId);
+      expect(ids).to.deep.equal([stored!.messageId, stored!.messageId]);
+      expect(received.map((hook) => hook.body.status)).to.deep.equal(['accepted', 'delivered']);
+    });
+  });
+
+  describe('when the receiver fails', () => {
+    it('retries a receipt that got HTTP 500', async () => {
+      const { url } = await startWithReceipts();
+      receiver.failuresLeft = 2;
+
+      await sendSms(vonageClient(url));
+      const received = await receiver.waitForCount(2);
+
+      expect(received.map((hook) => hook.body.status)).to.deep.equal(['accepted', 'delivered']);
+      expect(receiver.attempts).to.equal(4);
+    });
+
+    it('gives up after four attempts and moves on', async () => {
+      const { url } = await startWithReceipts();
+      receiver.failuresLeft = 4;
+
+      await sendSms(vonageClient(url));
+      const [final] = await receiver.waitForCount(1);
+
+      expect(final!.body.status).to.equal('delivered');
+      expect(receiver.attempts).to.equal(5);
+    });
+
+    it('keeps serving when the URL refuses connections', async () => {
+      const { simulator, url } = await startWithReceipts();
+      const refusedUrl = receiver.url();
+      await receiver.close();
+      simulator.setFaults({ receiptUrl: refusedUrl });
+
+      await sendSms(vonageClient(url));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = await sendSms(vonageClient(url));
+
+      expect(second.messages[0]!.status).to.equal('0');
+      expect(simulator.stats().accepted).to.equal(2);
+    });
+  });
+
+  describe('when the simulator closes', () => {
+    it('drops receipts still waiting', async () => {
+      const { simulator, url } = await startWithReceipts({ receiptDelayMs: 300 });
+
+      await sendSms(vonageClient(url));
+      const closeStartedAt = performance.now();
+      await simulator.close();
+      const closeMs = performance.now() - closeStartedAt;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      expect(closeMs).to.be.below(200);
+      expect(receiver.attempts).to.equal(0);
+    });
+  });
+
+  describe('when webhook settings are invalid', () => {
+    const cases: Array<{ name: string; body: unknown; mention: string }> = [
+      { name: 'a receiptUrl that is no URL', body: { receiptUrl: 'not a url' },
+        mention: 'receiptUrl' },
+      { name: 'an ftp receiptUrl', body: { receiptUrl: 'ftp://127.0.0.1/x' },
+        mention: 'http or https' },
+      { name: 'a numeric receiptUrl', body: { receiptUrl: 5 }, mention: 'receiptUrl' },
+      { name: 'a negative receiptDelayMs', body: { receiptDelayMs: -1 },
+        mention: 'receiptDelayMs' },
+      { name: 'an unknown receiptOrder', body: { receiptOrder: 'random' },
+        mention: 'receiptOrder' },
+      { name: 'a receiptDuplicates above 1', body: { receiptDuplicates: 1.5 },
+        mention: 'receiptDuplicates' },
+      { name: 'an unknown final status', body: { receiptStatus: { 155: 'lost' } },
+        mention: 'receiptStatus["155"]' },
+      { name: 'an accepted final status', body: { receiptStatus: { 155: 'accepted' } },
+        mention: 'receiptStatus["155"]' },
+      { name: 'a letter receiptStatus key', body: { receiptStatus: { abc: 'failed' } },
+        mention: 'receiptStatus' },
+      { name: 'an inboundUrl that is no URL', body: { inboundUrl: '/inbound' },
+        mention: 'inboundUrl' },
+    ];
+
+    for (const { name, body, mention } of cases) {
+      it(`rejects ${name} with 400`, async () => {
+        const { simulator, url } = await startSimulator();
+
+        const reply = await putFaults(url, JSON.stringify(body));
+
+        expect(reply.status).to.equal(400);
+        expect(reply.body.error).to.include(mention);
+        expect(simulator.faults().receiptUrl).to.equal(null);
+      });
+    }
+
+    it('accepts and returns valid settings over HTTP', async () => {
+      const { url } = await startSimulator();
+      const settings = {
+        receiptUrl: 'http://127.0.0.1:9/dlr?secret=x',
+        receiptDelayMs: 10,
+        receiptOrder: 'shuffled',
+        receiptDuplicates: 0.5,
+        receiptStatus: { [`+${NUMBER}`]: 'expired' },
+        inboundUrl: 'https://example.org/inbound',
+      };
+
+      const reply = await putFaults(url, JSON.stringify(settings));
+
+      expect(reply.status).to.equal(200);
+      const { receiptStatus: _numbersAsSent, ...plainSettings } = settings;
+      expect(reply.body).to.include(plainSettings);
+      expect(reply.body.receiptStatus).to.deep.equal({ [NUMBER]: 'expired' });
+    });
+  });
+
+  describe('when an inbound SMS is sent', () => {
+    it('posts the Vonage inbound shape', async () => {
+      const { simulator, url } = await startSimulator();
+      simulator.setFaults({ inboundUrl: receiver.url('/inbound?secret=x') });
+      await sendSms(vonageClient(url));
+
+      const sent = await simulator.sendInbound(`+${NUMBER}`, ' stop  sending please');
+      const [inbound] = await receiver.waitForCount(1);
+
+      expect(inbound!.path).to.equal('/inbound?secret=x');
+      expect(inbound!.body).to.deep.equal(sent);
+      expect(Object.keys(inbound!.body).sort()).to.deep.equal(
+        ['msisdn', 'to', 'messageId', 'text', 'type', 'keyword', 'message-timestamp', 'api-key']
+          .sort(),
+      );
+      expect(inbound!.body).to.include({
+        msisdn: NUMBER,
+        to: 'CommCare',
+        text: ' stop  sending please',
+        type: 'text',
+        keyword: 'STOP',
+        'api-key': API_KEY,
+      });
+      expect(inbound!.body.messageId).to.be.a('string').and.not.equal('');
+      expect(inbound!.body['message-timestamp']).to.match(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    });
+
+    it('rejects while inboundUrl is null', async () => {
+      const { simulator } = await startSimulator();
+
+      const error = await rejectionOf(simulator.sendInbound(NUMBER, 'STOP'));
+
+      expect(error.message).to.include('inboundUrl is null');
+    });
+
+    it('rejects when every attempt fails', async () => {
+      const { simulator } = await startSimulator();
+      simulator.setFaults({ inboundUrl: receiver.url() });
+      receiver.failuresLeft = 4;
+
+      const error = await rejectionOf(simulator.sendInbound(NUMBER, 'STOP'));
+
+      expect(error.message).to.include('was not accepted');
+      expect(receiver.attempts).to.equal(4);
+    });
+
+    it('is sent through POST /inbound', async () => {
+      const { url } = await startSimulator();
+      await putFaults(url, JSON.stringify({ inboundUrl: receiver.url() }));
+
+      const response = await fetch(`${url}/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ from: OTHER_NUMBER, text: 'Stop' }),
+      });
+      const [inbound] = await receiver.waitForCount(1);
+
+      expect(response.status).to.equal(200);
+      expect(inbound!.body).to.include({ msisdn: OTHER_NUMBER, keyword: 'STOP', to: 'CommCare' });
+    });
+
+    it('rejects POST /inbound without a from', async () => {
+      const { url } = await startSimulator();
+
+      const response = await fetch(`${url}/inbound`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: 'STOP' }),
+      });
+
+      expect(response.status).to.equal(400);
+      expect(receiver.attempts).to.equal(0);
     });
   });
 });
