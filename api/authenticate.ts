@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { EDIT_DATA, type ApiKeyRecord, type ApiKeyStore } from '../shared/api-key-store.js';
 import type { Project, Registry } from '../shared/registry.js';
 import { planAllowsReinstall } from '../shared/plans.js';
+import type { ApiRateLimiter } from './api-rate-limiter.js';
 import { HttpError } from './http-error.js';
 
 const CHALLENGE = { 'WWW-Authenticate': 'ApiKey realm="commcare", Basic realm="commcare"' };
@@ -31,9 +32,14 @@ function unauthorized(message: string): HttpError {
 /**
  * Authenticates the caller and checks their access to the project in the
  * path, in CommCare HQ's order: credentials, project, key scope, plan, the
- * registration setting.
+ * registration setting. Each authenticated request counts against its key's
+ * rate limit before the project checks, so requests that fail them count too.
  */
-export function requireProjectAccess(apiKeys: ApiKeyStore, registry: Registry): RequestHandler {
+export function requireProjectAccess(
+  apiKeys: ApiKeyStore,
+  registry: Registry,
+  rateLimiter: Pick<ApiRateLimiter, 'consume'>,
+): RequestHandler {
   return async (req, res, next) => {
     const credentials = parseAuthorization(req.get('authorization'));
     if (!credentials) {
@@ -46,6 +52,7 @@ export function requireProjectAccess(apiKeys: ApiKeyStore, registry: Registry): 
       registry.getProject(domain),
     ]);
     if (!apiKey) throw unauthorized('the username and API key do not match a valid, unexpired key');
+    await rateLimiter.consume(apiKey.id);
 
     if (!project) throw HttpError.error(404, 'project_not_found', `project ${JSON.stringify(domain)} does not exist`);
     checkAccess(apiKey, project);

@@ -1,6 +1,8 @@
 import express, { Router, type Request, type Response } from 'express';
+import type { ApiRateLimiter } from './api-rate-limiter.js';
 import { requireProjectAccess, type AuthenticatedLocals } from './authenticate.js';
 import { registerBatchRoutes } from './batch.route.js';
+import { rejectForbiddenKeys } from './forbidden-keys.js';
 import { HttpError } from './http-error.js';
 import { registerSmsLogRoute } from './sms-log.route.js';
 import { readBoolean } from './query-params.js';
@@ -23,12 +25,16 @@ export const REINSTALL_PATH = '/a/:domain/api/:version/sms_user_registration_rei
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
-/** Routes of the reinstall endpoint: submission, and reading batches back. */
-export function reinstallRouter(deps: ReinstallDeps): Router {
+/**
+ * Routes of the reinstall endpoint: submission, and reading batches back.
+ * Every route authenticates, then counts the request against its API key's
+ * rate limit, before it reads a body.
+ */
+export function reinstallRouter(deps: ReinstallDeps, rateLimiter: ApiRateLimiter): Router {
   const router = Router();
   // Clients often leave out Content-Type; the body is parsed as JSON whatever it says.
   const jsonBody = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: false });
-  const access = requireProjectAccess(deps.apiKeys, deps.registry);
+  const access = requireProjectAccess(deps.apiKeys, deps.registry, rateLimiter);
 
   router.param('version', (_req, _res, next, version: string) => {
     if (!isSupportedVersion(version)) {
@@ -37,7 +43,7 @@ export function reinstallRouter(deps: ReinstallDeps): Router {
     next();
   });
 
-  router.post(REINSTALL_PATH, access, jsonBody, async (req, res) => {
+  router.post(REINSTALL_PATH, access, jsonBody, rejectForbiddenKeys, async (req, res) => {
     const { project } = res.locals as AuthenticatedLocals;
     const answer = await handleSubmission(deps, project, req.body, {
       dryRun: readBoolean(req.query.dry_run, 'dry_run'),

@@ -27,7 +27,10 @@ export function renderInstallMessage(appInfoUrl: string): string {
 
 export function appInfoUrl(publicBaseUrl: string, domain: string, appId: string): string {
   const base = publicBaseUrl.replace(/\/+$/, '');
-  return `${base}/a/${encodeURIComponent(domain)}/sms/app_info/${encodeURIComponent(appId)}/`;
+  // encodeURIComponent throws on a lone UTF-16 surrogate, which a client's app_id may contain.
+  // Such an id names no app, so the request is rejected once the app lookup returns.
+  const encodedAppId = encodeURIComponent(appId.toWellFormed());
+  return `${base}/a/${encodeURIComponent(domain)}/sms/app_info/${encodedAppId}/`;
 }
 
 /**
