@@ -12,6 +12,8 @@ import { SmsLog } from '../shared/sms-log.js';
 import { REINSTALL_QUEUE, type ReinstallJobData } from '../shared/reinstall-job.js';
 import { BatchWaiter } from './batch-waiter.js';
 import { ApiMetrics } from './metrics.js';
+import type { WebhookDeps } from './webhooks.route.js';
+import { GatewayFaultStore } from '../shared/gateway-fault.js';
 import { DeliveryMetrics } from '../shared/delivery-metrics.js';
 import { IdempotencyStore } from './idempotency-store.js';
 import type { OperatorCredentials } from './operator-auth.js';
@@ -32,6 +34,8 @@ export interface ApiServices {
   operator?: OperatorCredentials;
   reinstall: ReinstallDeps;
   metrics: ApiMetrics;
+  faults: GatewayFaultStore;
+  webhooks: Omit<WebhookDeps, 'logger'>;
   close(): Promise<void>;
 }
 
@@ -48,7 +52,9 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
   const registry = new Registry(redis, keys);
   const batches = new BatchStore(redis, keys, config.batchRetentionSeconds);
   const waiter = new BatchWaiter(subscriber, batches, keys.batchSettledChannel(), logger);
-  const metrics = new ApiMetrics({ queue, waiter, delivery: new DeliveryMetrics(redis, keys) });
+  const faults = new GatewayFaultStore(redis, keys, config.faultRecheckMs);
+  const metrics = new ApiMetrics({ queue, waiter, faults, delivery: new DeliveryMetrics(redis, keys) });
+  const smsLog = new SmsLog(redis, keys, config.batchRetentionSeconds);
 
   return {
     redis,
@@ -57,6 +63,8 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
     registry,
     signer: new AppInfoSigner(loadSigningKey(config)),
     metrics,
+    faults,
+    webhooks: { secret: config.webhookSecret, batches, queue, registry, smsLog },
     operator: config.operatorPassword
       ? { user: config.operatorUser, password: config.operatorPassword }
       : undefined,
@@ -67,7 +75,7 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
       queue,
       waiter,
       idempotency: new IdempotencyStore(redis, keys, config.batchRetentionSeconds),
-      smsLog: new SmsLog(redis, keys, config.batchRetentionSeconds),
+      smsLog,
       maxPollWaitSeconds: config.maxPollWaitSeconds,
       playStoreUrl: config.playStoreUrl,
       publicBaseUrl: config.publicBaseUrl,

@@ -2,12 +2,14 @@ import type { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { SETTLE_BUCKETS, type DeliveryMetrics } from '../shared/delivery-metrics.js';
+import type { GatewayFaultStore } from '../shared/gateway-fault.js';
 import type { BatchWaiter } from './batch-waiter.js';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 export interface MetricsSources {
   queue: Queue;
+  faults: GatewayFaultStore;
   delivery: DeliveryMetrics;
   waiter: BatchWaiter;
 }
@@ -91,7 +93,18 @@ export class ApiMetrics {
   }
 
   private addDeliveryCounters(): void {
-    const { delivery } = this.sources;
+    const { delivery, faults } = this.sources;
+    new Gauge({
+      name: 'reinstall_gateway_account_fault',
+      help: 'Set to 1, labelled with the Vonage status, while an account fault pauses sending',
+      labelNames: ['status'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const fault = await faults.current();
+        if (fault) this.set({ status: fault.status }, 1);
+      },
+    });
     new Counter({
       name: 'reinstall_sms_total',
       help: 'SMS send attempts by all workers: sent, or failed with the gateway status code',

@@ -5,9 +5,9 @@ import { maskNumber, type Logger } from '../shared/logger.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Masks the `phone_number` query parameter of a URL to its last four digits. */
+/** Masks the `phone_number` query parameter of a URL to its last four digits, and drops a webhook `secret`. */
 export function maskUrl(url: string): string {
-  return url.replace(/([?&]phone_number=)([^&#]*)/g, (_match, name: string, value: string) => {
+  return url.replace(/([?&]secret=)[^&#]*/g, '$1[redacted]').replace(/([?&]phone_number=)([^&#]*)/g, (_match, name: string, value: string) => {
     let decoded = value;
     try {
       decoded = decodeURIComponent(value);

@@ -18,7 +18,8 @@ export async function runApi(config: Config, logger: Logger): Promise<RunningApi
   const services = createApiServices(config, logger);
   if (services.redis.status !== 'ready') await once(services.redis, 'ready');
 
-  const server = createApp(services, logger).listen(config.port, config.host);
+  const app = createApp(services, logger, config);
+  const server = app.listen(config.port, config.host);
   answerClientErrorsWithJson(server);
   await once(server, 'listening');
   const address = server.address();
@@ -32,6 +33,7 @@ export async function runApi(config: Config, logger: Logger): Promise<RunningApi
     async close() {
       // Stop accepting connections, answer waiting requests with their batch
       // ids, and let requests still being handled finish.
+      app.locals.closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       services.reinstall.waiter.releaseAll();
       // Keep-alive connections turn idle once their answer is sent; close

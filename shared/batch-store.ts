@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { MessageRecord } from './reinstall-job.js';
+import { FINAL_RECEIPT_STATUSES, type DeliveryReceipt, type MessageRecord } from './reinstall-job.js';
 import type { RedisKeys } from './redis-keys.js';
 
 /** Final state of one number: `invalid` is decided by the API, the others by the API or a worker. */
@@ -55,6 +55,20 @@ end
 return 1
 `;
 
+/** Stores a receipt (ARGV[2]) in field ARGV[1] unless the stored one has a final status (ARGV[4..]). */
+const PUT_RECEIPT_SCRIPT = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current then
+  local status = cjson.decode(current).status
+  for i = 4, #ARGV do
+    if status == ARGV[i] then return 0 end
+  end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+return 1
+`;
+
 /** What settling a number did. */
 export type SettleResult =
   | { applied: false }
@@ -79,6 +93,7 @@ export class BatchStore {
     private readonly retentionSeconds: number,
   ) {
     this.redis.defineCommand('settleReinstallNumber', { numberOfKeys: 2, lua: SETTLE_SCRIPT });
+    this.redis.defineCommand('putDeliveryReceipt', { numberOfKeys: 1, lua: PUT_RECEIPT_SCRIPT });
   }
 
   async create(spec: NewBatch): Promise<Batch> {
@@ -179,6 +194,26 @@ export class BatchStore {
     return (await this.redis.hget(this.keys.batch(batchId), 'state')) === 'settled';
   }
 
+  /**
+   * Stores a delivery receipt unless the message already has a final one,
+   * so receipts that arrive twice or out of order never undo a final status.
+   */
+  async putReceipt(batchId: string, index: number, step: number, receipt: DeliveryReceipt): Promise<boolean> {
+    const applied = await (this.redis as SettlingRedis).putDeliveryReceipt(
+      this.keys.batchReceipts(batchId),
+      `${index}:${step}`,
+      JSON.stringify(receipt),
+      String(this.retentionSeconds),
+      ...FINAL_RECEIPT_STATUSES,
+    );
+    return applied === 1;
+  }
+
+  async getReceipt(batchId: string, index: number, step: number): Promise<DeliveryReceipt | null> {
+    const raw = await this.redis.hget(this.keys.batchReceipts(batchId), `${index}:${step}`);
+    return raw ? (JSON.parse(raw) as DeliveryReceipt) : null;
+  }
+
   async getMessage(batchId: string, index: number, step: number): Promise<MessageRecord | null> {
     const raw = await this.redis.hget(this.keys.batchMessages(batchId), `${index}:${step}`);
     return raw ? (JSON.parse(raw) as MessageRecord) : null;
@@ -244,4 +279,5 @@ function toSummary(id: string, fields: Record<string, string | undefined>): Batc
 
 type SettlingRedis = Redis & {
   settleReinstallNumber(...args: string[]): Promise<number | string>;
+  putDeliveryReceipt(...args: string[]): Promise<number>;
 };

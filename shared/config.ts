@@ -21,15 +21,31 @@ export interface Config {
   gatewayUrl?: string;
   smsSender: string;
   gatewayTimeoutMs: number;
+  /** How long a message whose send outcome is unknown waits for a delivery receipt before it settles as an error. */
+  unknownOutcomeTimeoutMs: number;
+  /** How often a job holding an unknown outcome checks for its receipt. */
+  unknownRecheckMs: number;
+  /** How often one probe send is tried while an account fault pauses sending. */
+  faultRecheckMs: number;
+  /** Secret that delivery-receipt and inbound-SMS webhooks must carry; unset disables them. */
+  webhookSecret?: string;
+  /** SMS per second that all workers together may send; 0 means no limit. */
+  gatewayRatePerSecond: number;
+  /** Milliseconds added to the rate limiter's one-second window for network delay. */
+  gatewayRateMarginMs: number;
   sendAttempts: number;
   retryBaseDelayMs: number;
   workerConcurrency: number;
+  /** BullMQ job lock, in milliseconds: how soon the jobs of a dead worker are recovered. */
+  workerLockMs: number;
   /** How long a synchronous request waits for its batch before answering 202. */
   syncWaitMs: number;
   /** How long a stopping process lets requests and jobs in progress finish. */
   shutdownGraceMs: number;
   /** Upper bound of the `?wait=` long-poll on batch reads, in seconds. */
   maxPollWaitSeconds: number;
+  /** Requests that one API key may make to the /a/... API in any 60-second window. */
+  apiRatePerMinute: number;
   maxBodyBytes: number;
   maxUsersPerRequest: number;
   maxReinstallMessageLength: number;
@@ -140,11 +156,19 @@ export function loadConfig(env: Env = process.env): Config {
     gatewayUrl: readUrl(env, 'VONAGE_REST_URL'),
     smsSender: env.SMS_SENDER || 'CommCare',
     gatewayTimeoutMs: readInt(env, 'GATEWAY_TIMEOUT_MS', 10_000, 100, 120_000),
+    unknownOutcomeTimeoutMs: readInt(env, 'UNKNOWN_OUTCOME_TIMEOUT_MS', 600_000, 100, 86_400_000),
+    unknownRecheckMs: readInt(env, 'UNKNOWN_RECHECK_MS', 5000, 10, 600_000),
+    faultRecheckMs: readInt(env, 'FAULT_RECHECK_MS', 60_000, 10, 3_600_000),
+    webhookSecret: env.WEBHOOK_SECRET || undefined,
+    gatewayRatePerSecond: readInt(env, 'GATEWAY_RATE_PER_SECOND', 30, 0, 100_000),
+    gatewayRateMarginMs: readInt(env, 'GATEWAY_RATE_MARGIN_MS', 25, 0, 1000),
     sendAttempts: readInt(env, 'SEND_ATTEMPTS', 8, 1, 100),
     retryBaseDelayMs: readInt(env, 'RETRY_BASE_DELAY_MS', 1000, 1, 600_000),
     workerConcurrency: readInt(env, 'WORKER_CONCURRENCY', 50, 1, 1000),
+    workerLockMs: readInt(env, 'WORKER_LOCK_MS', 30_000, 1000, 600_000),
     syncWaitMs: readInt(env, 'SYNC_WAIT_MS', 25_000, 0, 600_000),
     maxPollWaitSeconds: readInt(env, 'MAX_POLL_WAIT_SECONDS', 60, 0, 600),
+    apiRatePerMinute: readInt(env, 'API_RATE_PER_MINUTE', 600, 1, 100_000),
     shutdownGraceMs: readInt(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     maxBodyBytes: readInt(env, 'MAX_BODY_BYTES', 2 * 1024 * 1024, 1024, 512 * 1024 * 1024),
     maxUsersPerRequest: readInt(env, 'MAX_USERS_PER_REQUEST', 10_000, 1, 1_000_000),

@@ -87,9 +87,34 @@ export class RedisKeys {
     return `${this.prefix}:batch:${batchId}:messages`;
   }
 
+  /** Sliding log of recent send times, shared by every worker to keep to the gateway's rate. */
+  sendRateLog(): string {
+    return `${this.prefix}:send-rate`;
+  }
+
+  /** Sliding log of one API key's recent request times, shared by every API process. */
+  apiRate(apiKeyId: string): string {
+    return `${this.prefix}:api-rate:${apiKeyId}`;
+  }
+
   /** Counters that workers write and the API exposes at /metrics, shared by every process. */
   metrics(name: 'sms' | 'batch-settle'): string {
     return `${this.prefix}:metrics:${name}`;
+  }
+
+  /** Hash of `<index>:<step>` to the latest delivery receipt of that message. */
+  batchReceipts(batchId: string): string {
+    return `${this.prefix}:batch:${batchId}:receipts`;
+  }
+
+  /** The project that last sent to a number, so an inbound STOP can find it. */
+  lastSender(digits: string): string {
+    return `${this.prefix}:last-sender:${digits}`;
+  }
+
+  /** The gateway account fault that paused sending, and the lock of the send that probes it. */
+  gatewayFault(kind: 'state' | 'probe'): string {
+    return `${this.prefix}:gateway-fault:${kind}`;
   }
 
   /** Pub/sub channel on which a batch's id is published when its last number settles. */

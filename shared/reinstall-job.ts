@@ -27,17 +27,46 @@ export function reinstallJobId(batchId: string, index: number): string {
 /** What a message was when the worker last recorded it. */
 export interface MessageRecord {
   /**
-   * `sending` while a send is under way, `retrying` after a transient
-   * failure, `uncertain` when that failure was a timeout.
+   * `sending` while a send is under way; `retrying` after a failure worth
+   * another attempt; `unknown` when a send may have reached the gateway
+   * without an answer (it timed out, or its process died), which a delivery
+   * receipt or a timeout settles instead of a blind resend.
    */
-  status: 'sending' | 'accepted' | 'rejected' | 'retrying' | 'uncertain';
+  status: 'sending' | 'accepted' | 'rejected' | 'retrying' | 'unknown';
   messageIds: string[];
   encoding: SmsEncoding;
   segments: number;
   attempts: number;
   /** Sends that may have reached the gateway without an answer: timeouts, and sends cut off by a crash. */
   uncertainAttempts: number;
+  /** Sends the gateway throttled, which wait without using up the job's attempts. */
+  throttles?: number;
   errorCode?: string;
   errorText?: string;
+  /** When the outcome became unknown, for the timeout that settles it without a receipt. */
+  unknownSince?: string;
   updatedAt: string;
+}
+
+/** Vonage delivery-receipt statuses after which no later receipt changes a message. */
+export const FINAL_RECEIPT_STATUSES = ['delivered', 'expired', 'failed', 'rejected'] as const;
+
+/** The latest delivery receipt of a message. */
+export interface DeliveryReceipt {
+  /** Vonage's status: accepted, buffered, delivered, expired, failed, rejected or unknown. */
+  status: string;
+  messageId: string;
+  errorCode: string;
+  receivedAt: string;
+}
+
+/** Parses a client-ref of the form `<batch id>:<index>:<step>` (steps 1 and 2). */
+export function parseClientRef(clientRef: string): { batchId: string; index: number; step: 0 | 1 } | null {
+  const match = /^([0-9a-f]{24}):(\d{1,7}):([12])$/.exec(clientRef);
+  if (!match) return null;
+  return { batchId: match[1], index: Number(match[2]), step: match[3] === '1' ? 0 : 1 };
+}
+
+export function clientRef(batchId: string, index: number, step: 0 | 1): string {
+  return `${batchId}:${index}:${step + 1}`;
 }

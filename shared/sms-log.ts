@@ -55,7 +55,13 @@ export class SmsLog {
       .lpush(byNumber, id)
       .ltrim(byNumber, 0, NUMBER_INDEX_LENGTH - 1)
       .expire(byNumber, this.retentionSeconds)
+      .set(this.keys.lastSender(entry.to), domain, 'EX', this.retentionSeconds)
       .exec();
+  }
+
+  /** The project that last sent to a number within the retention period. */
+  async lastSender(digits: string): Promise<string | null> {
+    return this.redis.get(this.keys.lastSender(digits));
   }
 
   /** Entries newest first: of one batch, of one number, or of the whole project. */

@@ -16,7 +16,9 @@ interface ReinstallAnswer {
 }
 
 describe('reinstall delivery', () => {
-  const harness = new ServiceHarness();
+  const harness = new ServiceHarness({
+    env: { GATEWAY_TIMEOUT_MS: '1000', UNKNOWN_OUTCOME_TIMEOUT_MS: '1500', UNKNOWN_RECHECK_MS: '200' },
+  });
   let auth: string;
 
   before(async () => {
@@ -189,11 +191,20 @@ describe('reinstall delivery', () => {
       expect(inbox.map((message) => message.clientRef?.split(':')[2])).to.deep.equal(['1', '2']);
     });
 
-    it('marks a timed-out send as uncertain and retries it', async () => {
+    it('resends a timed-out message only after the receipt timeout', async () => {
       const [number] = validNumbers(1, 3410);
       harness.simulator.setFaults({ scripted: { [number]: ['timeout', 'ok', 'ok'] } });
+      const started = Date.now();
       const answer = await harness.reinstall(DOMAIN, auth, usersBody(APP, [number]));
+      // No delivery receipt comes here, so the message is sent again once
+      // UNKNOWN_OUTCOME_TIMEOUT_MS (1.5 s) passes: the phone then has two copies.
       expect(answer.body).to.deep.include({ success_numbers: [number] });
+      expect(Date.now() - started).to.be.at.least(1500);
+      expect(harness.simulator.inbox(number).map((message) => message.clientRef?.split(':')[2])).to.deep.equal([
+        '1',
+        '1',
+        '2',
+      ]);
 
       const batchId = await latestBatchId(harness);
       const first = await harness.api.services.reinstall.batches.getMessage(batchId, 0, 0);
@@ -202,9 +213,19 @@ describe('reinstall delivery', () => {
       expect(first?.attempts).to.equal(2);
     });
 
+    it('waits out throttling without using attempts', async () => {
+      const [number] = validNumbers(1, 3430);
+      const throttles = Array.from({ length: 6 }, () => 'throttle');
+      harness.simulator.setFaults({ scripted: { [number]: ['ok', ...throttles] } });
+      const answer = await harness.reinstall(DOMAIN, auth, usersBody(APP, [number]));
+      // Six throttles exceed SEND_ATTEMPTS (4), which only failures use up.
+      expect(answer.body).to.deep.include({ success_numbers: [number] });
+      expect(harness.simulator.inbox(number)).to.have.length(2);
+    });
+
     it('gives up after the last attempt', async () => {
       const [number] = validNumbers(1, 3420);
-      harness.simulator.setFaults({ scripted: { [number]: ['throttle', 'throttle', 'throttle', 'throttle'] } });
+      harness.simulator.setFaults({ scripted: { [number]: ['5xx', '5xx', '5xx', '5xx'] } });
       const answer = await harness.reinstall(DOMAIN, auth, usersBody(APP, [number]));
       expect(answer.body).to.deep.include({ error_numbers: [number] });
       expect(harness.simulator.inbox(number)).to.deep.equal([]);

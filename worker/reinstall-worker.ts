@@ -1,24 +1,17 @@
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { BatchStore } from '../shared/batch-store.js';
-import type { SmsLog } from '../shared/sms-log.js';
-import type { DeliveryMetrics } from '../shared/delivery-metrics.js';
 import { maskNumber, throttledErrorLog, type Logger } from '../shared/logger.js';
 import type { RedisKeys } from '../shared/redis-keys.js';
 import { REINSTALL_QUEUE, type ReinstallJobData } from '../shared/reinstall-job.js';
-import { createReinstallProcessor, settleNumber } from './send-reinstall-sms.processor.js';
-import { GatewayUnavailableError, type SmsGateway } from './sms-gateway.js';
+import { createReinstallProcessor, settleNumber, type ProcessorDeps } from './send-reinstall-sms.processor.js';
+import { GatewayUnavailableError } from './sms-gateway.js';
 
-export interface ReinstallWorkerOptions {
+export interface ReinstallWorkerOptions extends ProcessorDeps {
   connection: Redis;
   keys: RedisKeys;
-  batches: BatchStore;
-  smsLog: SmsLog;
-  metrics: DeliveryMetrics;
-  gateway: SmsGateway;
-  sender: string;
   concurrency: number;
-  logger: Logger;
+  /** BullMQ lock duration: a job whose worker stops renewing its lock for this long is recovered. */
+  lockDurationMs: number;
 }
 
 /** Starts a BullMQ worker on the reinstall queue, with lifecycle logging off its events. */
@@ -28,6 +21,8 @@ export function startReinstallWorker(options: ReinstallWorkerOptions): Worker<Re
     connection: options.connection,
     prefix: options.keys.bullPrefix,
     concurrency: options.concurrency,
+    lockDuration: options.lockDurationMs,
+    stalledInterval: options.lockDurationMs,
     // A job that stalls repeatedly (its worker keeps dying) still has its
     // number settled by the failed handler below.
     maxStalledCount: 3,

@@ -5,6 +5,8 @@ import { throttledErrorLog, type Logger } from '../shared/logger.js';
 import { connectPersistent } from '../shared/redis-connection.js';
 import { RedisKeys } from '../shared/redis-keys.js';
 import { SmsLog } from '../shared/sms-log.js';
+import { GatewayFaultStore } from '../shared/gateway-fault.js';
+import { SendRateLimiter } from './send-rate-limiter.js';
 import { DeliveryMetrics } from '../shared/delivery-metrics.js';
 import type { ReinstallJobData } from '../shared/reinstall-job.js';
 import { createGateway } from './create-gateway.js';
@@ -28,8 +30,18 @@ export async function runWorker(config: Config, logger: Logger, gateway?: SmsGat
     batches: new BatchStore(connection, keys, config.batchRetentionSeconds),
     smsLog: new SmsLog(connection, keys, config.batchRetentionSeconds),
     metrics: new DeliveryMetrics(connection, keys),
+    limiter: new SendRateLimiter(connection, keys.sendRateLog(), {
+      perSecond: config.gatewayRatePerSecond,
+      marginMs: config.gatewayRateMarginMs,
+    }),
     gateway: gateway ?? createGateway(config),
     sender: config.smsSender,
+    faults: new GatewayFaultStore(connection, keys, config.faultRecheckMs),
+    retryBaseDelayMs: config.retryBaseDelayMs,
+    unknownOutcomeTimeoutMs: config.unknownOutcomeTimeoutMs,
+    unknownRecheckMs: config.unknownRecheckMs,
+    faultRecheckMs: config.faultRecheckMs,
+    lockDurationMs: config.workerLockMs,
     concurrency: config.workerConcurrency,
     logger,
   });
