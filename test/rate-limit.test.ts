@@ -8,7 +8,15 @@ const APP = 'app1';
 describe('global send rate', () => {
   const harness = new ServiceHarness({
     withoutWorker: true,
-    env: { GATEWAY_RATE_PER_SECOND: '30', SYNC_WAIT_MS: '120000', WORKER_CONCURRENCY: '20' },
+    // The API, three workers and the simulator share this process's event loop, so a send can
+    // leave tens of milliseconds after its slot; a 100 ms margin (27.3 sends per second)
+    // absorbs that. bench/gateway-bound.ts measures the default margin with separate processes.
+    env: {
+      GATEWAY_RATE_PER_SECOND: '30',
+      GATEWAY_RATE_MARGIN_MS: '100',
+      SYNC_WAIT_MS: '120000',
+      WORKER_CONCURRENCY: '20',
+    },
   });
   let auth: string;
 
@@ -35,8 +43,8 @@ describe('global send rate', () => {
       const stats = harness.simulator.stats();
       expect(stats.throttled).to.equal(0);
       expect(stats.maxRequestsPerRollingSecond).to.be.at.most(30);
-      // 1,200 SMS at 30 per second take 40 s; much longer means the limiter starves senders.
-      expect(seconds).to.be.below(48);
+      // 1,200 SMS at 27.3 per second take 44 s; much longer means the limiter starves senders.
+      expect(seconds).to.be.below(52);
     });
   });
 });
