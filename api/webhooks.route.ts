@@ -24,7 +24,7 @@ const STOP_KEYWORDS = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END'
  * Vonage's webhooks: delivery receipts and inbound SMS, as GET or POST with a
  * JSON or form body. Vonage cannot send custom headers, so the operator's
  * secret travels as the `secret` query parameter (masked in request logs).
- * They answer 204 even for receipts they cannot use, since any other status
+ * They return 204 even for receipts they cannot use, since any other status
  * makes Vonage retry.
  */
 export function webhooksRouter(deps: WebhookDeps): Router {

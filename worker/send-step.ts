@@ -7,15 +7,15 @@ import { countSegments } from '../shared/sms-encoding.js';
 import type { ProcessorDeps } from './send-reinstall-sms.processor.js';
 import { GatewayRejectedError, GatewayUnavailableError, type AcceptedSms } from './sms-gateway.js';
 
-/** What one message's step decided: go on to the next, settle the number, or wait and run again. */
+/** The decision of one message's step: go on to the next, settle the number, or wait and run again. */
 export type StepResult = { kind: 'done' } | { kind: 'settle'; outcome: Outcome } | { kind: 'wait'; ms: number };
 
 const DONE: StepResult = { kind: 'done' };
 
 /**
  * Sends one of a user's two messages unless an earlier run already did.
- * A message whose earlier send may have reached the gateway without an
- * answer is not sent again blindly: its delivery receipt settles it, and
+ * A message whose earlier send may have reached the gateway without a
+ * response is not sent again blindly: its delivery receipt settles it, and
  * only when none comes within `unknownOutcomeTimeoutMs` is it sent again.
  */
 export async function sendStep(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0 | 1): Promise<StepResult> {
@@ -71,7 +71,7 @@ async function send(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0 | 1
 }
 
 /**
- * Decides about a message whose earlier send left no answer: accepted when
+ * Decides about a message whose earlier send got no response: accepted when
  * a delivery receipt came for it, a wait while one may still come, and,
  * once `unknownOutcomeTimeoutMs` passes without one, `null`: the gateway
  * most likely never took the message, so it is sent again.
