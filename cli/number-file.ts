@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolveUserPath } from './user-path.js';
 import { parse } from 'csv-parse/sync';
 import { normaliseNumber } from '../shared/phone-number.js';
 import { CliError } from './cli-error.js';
@@ -52,7 +53,7 @@ export function readNumberFile(file: string): NumberFile {
 
 function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(resolveUserPath(file), 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`file ${file} not found; check the path`);
@@ -95,6 +96,8 @@ function parseCsv(file: string, text: string): ParsedRecord[] {
       info: true,
       trim: true,
       relax_column_count: true,
+      // A stray quote inside a cell is kept as text instead of failing the whole file.
+      relax_quotes: true,
       skip_empty_lines: true,
       skip_records_with_empty_values: true,
     });

@@ -8,6 +8,7 @@ import { ReinstallClient, type ApiTarget } from './reinstall-client.js';
 import { retryNotes } from './retry-notes.js';
 import { DEFAULT_RETRY_POLICY } from './service-request.js';
 import { assertWritableResults, countOutcomes } from './submission-results.js';
+import { resolveUserPath } from './user-path.js';
 
 interface SubmitOptions {
   app: string;
@@ -71,7 +72,7 @@ export function registerSubmitCommand(program: Command): void {
 async function submitFile(domain: string, file: string, options: SubmitOptions): Promise<void> {
   const target = apiTarget(domain, options);
   const { numbers, skippedLines } = readNumberFile(file);
-  const out = options.out ?? `${file}.results.csv`;
+  assertWritableResults(out, resolveUserPath(file));
   assertWritableResults(out, file);
 
   const progress = new ProgressBar(process.stderr);

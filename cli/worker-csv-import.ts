@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolveUserPath } from './user-path.js';
 import { parse } from 'csv-parse/sync';
 import { LANGUAGE_CODE } from '../shared/default-messages.js';
 import { checkNumber } from '../shared/phone-number.js';
@@ -57,7 +58,7 @@ export function readWorkerCsv(file: string): WorkerRow[] {
 
 function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSync(resolveUserPath(file), 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
     throw new CliError(`cannot read ${file} (${reason}); check the path`);
@@ -71,6 +72,8 @@ function parseCsv(file: string, text: string): ParsedRecord[] {
       info: true,
       trim: true,
       relax_column_count: true,
+      // A stray quote inside a cell is kept as text instead of failing the whole file.
+      relax_quotes: true,
       skip_empty_lines: true,
       skip_records_with_empty_values: true,
     });
