@@ -72,8 +72,8 @@ export function registerSubmitCommand(program: Command): void {
 async function submitFile(domain: string, file: string, options: SubmitOptions): Promise<void> {
   const target = apiTarget(domain, options);
   const { numbers, skippedLines } = readNumberFile(file);
+  const out = resolveUserPath(options.out ?? `${file}.results.csv`);
   assertWritableResults(out, resolveUserPath(file));
-  assertWritableResults(out, file);
 
   const progress = new ProgressBar(process.stderr);
   if (skippedLines.length > 0) {
