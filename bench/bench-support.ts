@@ -39,9 +39,17 @@ export async function seedProject(prefix: string, domain: string, appId: string)
   return `ApiKey bench@example.org:${key}`;
 }
 
-/** Starts one of the service's entry points (`api/main.ts`, `worker/main.ts`) as a child process. */
-export function startProcess(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+/**
+ * Starts one of the service's entry points (`api/main.ts`, `worker/main.ts`) as a child process.
+ * `nodeArgs` go before the entry, for flags such as `--cpu-prof` that NODE_OPTIONS rejects.
+ */
+export function startProcess(
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): ChildProcess {
+  const args = [...nodeArgs, '--import', 'tsx', entry];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
   return child;
 }
 
