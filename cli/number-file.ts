@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolveUserPath } from './user-path.js';
-import { parse } from 'csv-parse/sync';
 import { normaliseNumber } from '../shared/phone-number.js';
 import { CliError } from './cli-error.js';
+import { parseCsvRecords, readUserFile } from './csv-file.js';
 
 /** One number read from the input file, as written there. */
 export interface InputNumber {
@@ -17,12 +15,6 @@ export interface NumberFile {
   skippedLines: number[];
 }
 
-/** Each record that csv-parse returns with `info: true`, a shape its type declarations omit. */
-interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
-}
-
 /** Duplicates or line numbers named in one message; the rest are counted. */
 const MAX_LINES_SHOWN = 10;
 
@@ -33,7 +25,7 @@ const MAX_LINES_SHOWN = 10;
  * request with a repeated number, and numbers repeated across batches would be messaged twice.
  */
 export function readNumberFile(file: string): NumberFile {
-  const text = readText(file).replace(/^\uFEFF/, '');
+  const text = readUserFile(file).replace(/^\uFEFF/, '');
   const firstLine = text.split(/\r?\n/).find((line) => line.trim() !== '') ?? '';
   const contents = firstLine.includes('phone_number')
     ? readCsvNumbers(file, text)
@@ -51,16 +43,6 @@ export function readNumberFile(file: string): NumberFile {
   return contents;
 }
 
-function readText(file: string): string {
-  try {
-    return readFileSync(resolveUserPath(file), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`file ${file} not found; check the path`);
-    throw new CliError(`cannot read ${file} (${code ?? String(error)}); check the path`);
-  }
-}
-
 function readPlainNumbers(text: string): InputNumber[] {
   const numbers: InputNumber[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
@@ -71,7 +53,7 @@ function readPlainNumbers(text: string): InputNumber[] {
 }
 
 function readCsvNumbers(file: string, text: string): NumberFile {
-  const [header, ...records] = parseCsv(file, text);
+  const [header, ...records] = parseCsvRecords(file, text);
   const names = header ? header.record.map((name) => name.trim().toLowerCase()) : [];
   const column = names.indexOf('phone_number');
   if (column < 0) {
@@ -88,24 +70,6 @@ function readCsvNumbers(file: string, text: string): NumberFile {
     else numbers.push({ line: info.lines, phoneNumber });
   }
   return { numbers, skippedLines };
-}
-
-function parseCsv(file: string, text: string): ParsedRecord[] {
-  try {
-    const records = parse(text, {
-      info: true,
-      trim: true,
-      relax_column_count: true,
-      // A stray quote inside a cell is kept as text instead of failing the whole file.
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-    });
-    return records as unknown as ParsedRecord[];
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(`${file} is not valid CSV: ${reason}; fix the file and try again`);
-  }
 }
 
 /** Names repeated numbers by line only, so that no full number reaches the terminal. */

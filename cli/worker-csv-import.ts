@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { resolveUserPath } from './user-path.js';
-import { parse } from 'csv-parse/sync';
 import { LANGUAGE_CODE } from '../shared/default-messages.js';
 import { checkNumber } from '../shared/phone-number.js';
 import { RegistryError, type Project, type Registry } from '../shared/registry.js';
 import { CliError } from './cli-error.js';
+import { parseCsvRecords, readUserFile } from './csv-file.js';
 import { completeWorkerFields, usernameProblem } from './worker-registration.js';
 
 /** One data row of a worker CSV file. Empty optional cells are undefined. */
@@ -27,18 +25,12 @@ export interface ImportReport {
   failures: RowFailure[];
 }
 
-/** Each record that csv-parse returns with `info: true`, a shape its type declarations omit. */
-interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
-}
-
 /**
  * Reads a CSV file whose header row names a `phone_number` column and, optionally, `username`
  * and `language` columns. Other columns are ignored, and so are rows whose cells are all empty.
  */
 export function readWorkerCsv(file: string): WorkerRow[] {
-  const [header, ...records] = parseCsv(file, readText(file));
+  const [header, ...records] = parseCsvRecords(file, readUserFile(file));
   const names = header ? header.record.map((name) => name.trim().toLowerCase()) : [];
   const phoneIndex = names.indexOf('phone_number');
   if (phoneIndex < 0) {
@@ -54,34 +46,6 @@ export function readWorkerCsv(file: string): WorkerRow[] {
     username: cell(record, 'username'),
     language: cell(record, 'language'),
   }));
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(resolveUserPath(file), 'utf8');
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new CliError(`cannot read ${file} (${reason}); check the path`);
-  }
-}
-
-function parseCsv(file: string, text: string): ParsedRecord[] {
-  try {
-    const records = parse(text, {
-      bom: true,
-      info: true,
-      trim: true,
-      relax_column_count: true,
-      // A stray quote inside a cell is kept as text instead of failing the whole file.
-      relax_quotes: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-    });
-    return records as unknown as ParsedRecord[];
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(`${file} is not valid CSV: ${reason}; fix the file and try again`);
-  }
 }
 
 /**
