@@ -53,12 +53,14 @@ async function startSimulator(config: Config, logger: Logger): Promise<Closable>
  */
 function announce(port: number, key: ReturnType<typeof demoKey>): void {
   const showKey = key.generated && process.stdout.isTTY;
-  const shown = showKey ? key.key : key.file ? `$(cat ${key.file})` : '$DEMO_API_KEY';
+  let keyInCommand = '$DEMO_API_KEY';
+  if (showKey) keyInCommand = key.key;
+  else if (key.file) keyInCommand = `$(cat ${key.file})`;
   const lines = [
     `Service ready on http://127.0.0.1:${port}`,
     showKey ? `Demo API key (shown once, kept in ${key.file}): ${key.key}` : '',
     'Try:',
-    `  curl -s -H "Authorization: ApiKey ${DEMO_USERNAME}:${shown}" \\`,
+    `  curl -s -H "Authorization: ApiKey ${DEMO_USERNAME}:${keyInCommand}" \\`,
     `    -d '{"app_id": "abcd1234abcd1234", "users": [{"phone_number": "16175551234"}]}' \\`,
     `    http://127.0.0.1:${port}/a/demo/api/v0_5/sms_user_registration_reinstall/`,
   ];

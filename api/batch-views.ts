@@ -1,4 +1,4 @@
-import { batchLists, type Batch, type BatchSummary } from '../shared/batch-store.js';
+import { batchLists, type Batch, type BatchSummary, type Outcome } from '../shared/batch-store.js';
 import { normaliseNumber } from '../shared/phone-number.js';
 import type { MessageRecord } from '../shared/reinstall-job.js';
 
@@ -40,12 +40,17 @@ export function batchDetailView(batch: Batch, messages: Map<string, MessageRecor
     return {
       phone_number: sent,
       normalised: normaliseNumber(sent),
-      outcome: outcome ? (outcome.kind === 'invalid' ? 'invalid_format' : outcome.kind) : 'pending',
+      outcome: outcomeName(outcome),
       reason: outcome?.kind === 'error' ? outcome.reason : null,
       messages: sentMessages,
     };
   });
   return { ...batchView(batch), numbers };
+}
+
+function outcomeName(outcome: Outcome | null): string {
+  if (!outcome) return 'pending';
+  return outcome.kind === 'invalid' ? 'invalid_format' : outcome.kind;
 }
 
 function messageView(step: number, record: MessageRecord) {

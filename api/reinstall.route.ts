@@ -32,7 +32,7 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  */
 export function reinstallRouter(deps: ReinstallDeps, rateLimiter: ApiRateLimiter): Router {
   const router = Router();
-  // Clients often leave out Content-Type; the body is parsed as JSON whatever it says.
+  // Clients often leave out Content-Type; the body is parsed as JSON whatever type it declares.
   const jsonBody = express.json({ limit: deps.maxBodyBytes, type: () => true, strict: false });
   const access = requireProjectAccess(deps.apiKeys, deps.registry, rateLimiter);
 

@@ -69,7 +69,7 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
 return 1
 `;
 
-/** What settling a number did. */
+/** The result of settling a number. */
 export type SettleResult =
   | { applied: false }
   | { applied: true; batchSettled: false }

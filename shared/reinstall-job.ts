@@ -24,7 +24,7 @@ export function reinstallJobId(batchId: string, index: number): string {
   return `${batchId}-${index}`;
 }
 
-/** What a message was when the worker last recorded it. */
+/** A message's state as the worker last recorded it. */
 export interface MessageRecord {
   /**
    * `sending` while a send is under way; `retrying` after a failure worth

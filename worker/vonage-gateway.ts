@@ -50,16 +50,16 @@ export class VonageGateway implements SmsGateway {
 function translateError(error: unknown): Error {
   if (error instanceof SMSFailure) {
     // The SDK picks PartialFailure or AllFailure unreliably for one message,
-    // so the statuses are read from the answer itself.
+    // so the statuses are read from the response itself.
     const failed = error.getFailedMessages()[0] as { status: string; errorText?: string };
     return new GatewayRejectedError(String(failed?.status ?? 'unknown'), failed?.errorText ?? '');
   }
   if (error instanceof VetchError) {
     const status = error.response?.status ?? 0;
     if (status === 429 || status >= 500 || status === 0) {
-      return new GatewayUnavailableError(`gateway answered HTTP ${status}`, false, status);
+      return new GatewayUnavailableError(`gateway returned HTTP ${status}`, false, status);
     }
-    return new GatewayRejectedError(`http-${status}`, `gateway answered HTTP ${status}`);
+    return new GatewayRejectedError(`http-${status}`, `gateway returned HTTP ${status}`);
   }
   if (error instanceof Error && error.name === 'AbortError') {
     return new GatewayUnavailableError('gateway request timed out', true);
