@@ -30,16 +30,19 @@ const rejectDataWrites: BeforeHook = ({ route }) => {
   };
 };
 
-/** Builds Bull Board over the reinstall queue, with phone numbers in job data masked. */
-function createBoard(queue: Queue): Express {
-  const adapter = new BullMQAdapter(queue);
-  // NOTE: failed reasons and stack traces are shown unmasked. The worker's errors contain gateway
-  // error texts and HTTP statuses but no numbers, and a change there would show numbers here.
-  adapter.setFormatter('data', (data: unknown) => maskJobData(data));
+/** Builds Bull Board over the given queues, with phone numbers in job data masked. */
+function createBoard(queues: Queue[]): Express {
+  const adapters = queues.map((queue) => {
+    const adapter = new BullMQAdapter(queue);
+    // NOTE: failed reasons and stack traces are shown unmasked. The worker's errors contain gateway
+    // error texts and HTTP statuses but no numbers, and a change there would show numbers here.
+    adapter.setFormatter('data', (data: unknown) => maskJobData(data));
+    return adapter;
+  });
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(BOARD_PATH);
   createBullBoard({
-    queues: [adapter],
+    queues: adapters,
     serverAdapter,
     options: { handlerHooks: { before: rejectDataWrites } },
   });
@@ -53,13 +56,13 @@ function createBoard(queue: Queue): Express {
  * check before it reaches the board's page, JSON API or static files. With
  * no operator credentials configured, every route returns 404.
  */
-export function adminRouter(queue: Queue, operator: OperatorCredentials | undefined): Router {
+export function adminRouter(queues: Queue[], operator: OperatorCredentials | undefined): Router {
   const router = Router();
   if (!operator) {
     router.use(dashboardDisabled);
     return router;
   }
   router.use(requireOperator(operator));
-  router.use(BOARD_PATH.slice(ADMIN_PATH.length), createBoard(queue));
+  router.use(BOARD_PATH.slice(ADMIN_PATH.length), createBoard(queues));
   return router;
 }

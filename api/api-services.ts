@@ -9,7 +9,13 @@ import { connectFailFast, connectPersistent } from '../shared/redis-connection.j
 import { RedisKeys } from '../shared/redis-keys.js';
 import { Registry } from '../shared/registry.js';
 import { SmsLog } from '../shared/sms-log.js';
-import { REINSTALL_QUEUE, type ReinstallJobData } from '../shared/reinstall-job.js';
+import { BatchPlanStore } from '../shared/batch-plan.js';
+import {
+  FAN_OUT_QUEUE,
+  REINSTALL_QUEUE,
+  type FanOutJobData,
+  type ReinstallJobData,
+} from '../shared/reinstall-job.js';
 import { BatchWaiter } from './batch-waiter.js';
 import { ApiMetrics } from './metrics.js';
 import type { WebhookDeps } from './webhooks.route.js';
@@ -28,6 +34,7 @@ export interface ApiServices {
   redis: Redis;
   subscriber: Redis;
   queue: Queue<ReinstallJobData>;
+  fanOutQueue: Queue<FanOutJobData>;
   registry: Registry;
   signer: AppInfoSigner;
   /** Operator dashboard credentials, undefined while OPERATOR_PASSWORD is unset. */
@@ -48,7 +55,8 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
   }
 
   const queue = new Queue<ReinstallJobData>(REINSTALL_QUEUE, { connection: redis, prefix: keys.bullPrefix });
-  queue.on('error', throttledErrorLog(logger, 'queue error'));
+  const fanOutQueue = new Queue<FanOutJobData>(FAN_OUT_QUEUE, { connection: redis, prefix: keys.bullPrefix });
+  for (const each of [queue, fanOutQueue]) each.on('error', throttledErrorLog(logger, 'queue error'));
   const registry = new Registry(redis, keys);
   const batches = new BatchStore(redis, keys, config.batchRetentionSeconds);
   const waiter = new BatchWaiter(subscriber, batches, keys.batchSettledChannel(), logger);
@@ -60,6 +68,7 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
     redis,
     subscriber,
     queue,
+    fanOutQueue,
     registry,
     signer: new AppInfoSigner(loadSigningKey(config)),
     metrics,
@@ -72,7 +81,9 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
       apiKeys: new ApiKeyStore(redis, keys),
       registry,
       batches,
+      plans: new BatchPlanStore(redis, keys, config.batchRetentionSeconds),
       queue,
+      fanOutQueue,
       waiter,
       idempotency: new IdempotencyStore(redis, keys, config.batchRetentionSeconds),
       smsLog,
@@ -86,7 +97,7 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
       syncWaitMs: config.syncWaitMs,
     },
     async close() {
-      await queue.close();
+      await Promise.all([queue.close(), fanOutQueue.close()]);
       redis.disconnect();
       subscriber.disconnect();
     },

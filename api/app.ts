@@ -59,7 +59,7 @@ export function createApp(services: ApiServices, logger: Logger, settings: AppSe
   app.use(reinstallRouter(services.reinstall, rateLimiter));
   app.use(appInfoRouter(services.registry, services.signer));
   app.use(webhooksRouter({ ...services.webhooks, logger }));
-  app.use(ADMIN_PATH, adminRouter(services.queue, services.operator));
+  app.use(ADMIN_PATH, adminRouter([services.queue, services.fanOutQueue], services.operator));
   app.use(notFound);
   app.use(errorHandler(logger, isRedisReady));
   return app;

@@ -102,6 +102,11 @@ export class RedisKeys {
     return `${this.prefix}:metrics:${name}`;
   }
 
+  /** The jobs a batch still has to have added to the queue, while its fan-out job runs. */
+  batchPlan(batchId: string): string {
+    return `${this.prefix}:batch:${batchId}:plan`;
+  }
+
   /** Hash of `<index>:<step>` to the latest delivery receipt of that message. */
   batchReceipts(batchId: string): string {
     return `${this.prefix}:batch:${batchId}:receipts`;

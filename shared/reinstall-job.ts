@@ -2,6 +2,17 @@ import type { SmsEncoding } from './sms-encoding.js';
 
 export const REINSTALL_QUEUE = 'reinstall-sms';
 
+/**
+ * Queue of large batches waiting to have their per-user jobs added. The API
+ * answers such a batch once it is recorded, and a worker adds its jobs.
+ */
+export const FAN_OUT_QUEUE = 'reinstall-fan-out';
+
+/** One fan-out job: adds the per-user jobs of the batch whose plan is stored under its id. */
+export interface FanOutJobData {
+  batchId: string;
+}
+
 export interface ReinstallSms {
   text: string;
   encoding: SmsEncoding;
@@ -22,6 +33,31 @@ export interface ReinstallJobData {
 /** BullMQ job id of one user's job; `:` is not allowed in custom ids. */
 export function reinstallJobId(batchId: string, index: number): string {
   return `${batchId}-${index}`;
+}
+
+/** How a user's job is retried, from the configuration. */
+export interface RetryPolicy {
+  sendAttempts: number;
+  retryBaseDelayMs: number;
+}
+
+/**
+ * One user's job as handed to BullMQ's `addBulk`. Its id is fixed by the
+ * batch and the user's index, so adding it again while it is still in the
+ * queue changes nothing.
+ */
+export function reinstallJob(data: ReinstallJobData, retry: RetryPolicy) {
+  return {
+    name: 'send-reinstall-sms',
+    data,
+    opts: {
+      jobId: reinstallJobId(data.batchId, data.index),
+      attempts: retry.sendAttempts,
+      backoff: { type: 'exponential', delay: retry.retryBaseDelayMs, jitter: 0.5 },
+      removeOnComplete: { count: 1000 },
+      removeOnFail: { count: 5000 },
+    },
+  };
 }
 
 /** A message's state as the worker last recorded it. */

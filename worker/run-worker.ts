@@ -1,4 +1,5 @@
-import type { Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
+import { BatchPlanStore } from '../shared/batch-plan.js';
 import { BatchStore } from '../shared/batch-store.js';
 import type { Config } from '../shared/config.js';
 import { throttledErrorLog, type Logger } from '../shared/logger.js';
@@ -8,26 +9,45 @@ import { SmsLog } from '../shared/sms-log.js';
 import { GatewayFaultStore } from '../shared/gateway-fault.js';
 import { SendRateLimiter } from './send-rate-limiter.js';
 import { DeliveryMetrics } from '../shared/delivery-metrics.js';
-import type { ReinstallJobData } from '../shared/reinstall-job.js';
+import { REINSTALL_QUEUE, type FanOutJobData, type ReinstallJobData } from '../shared/reinstall-job.js';
 import { createGateway } from './create-gateway.js';
+import { startFanOutWorker } from './fan-out-worker.js';
 import { startReinstallWorker } from './reinstall-worker.js';
 import type { SmsGateway } from './sms-gateway.js';
 
 export interface RunningWorker {
   worker: Worker<ReinstallJobData>;
+  /** Adds the per-user jobs of large batches to the queue that `worker` serves. */
+  fanOut: Worker<FanOutJobData>;
   close(): Promise<void>;
 }
 
-/** Starts a reinstall worker with its own Redis connection; `gateway` overrides the configured one. */
+/**
+ * Starts a reinstall worker, and the fan-out worker that feeds it large
+ * batches, on one Redis connection; `gateway` overrides the configured one.
+ */
 export async function runWorker(config: Config, logger: Logger, gateway?: SmsGateway): Promise<RunningWorker> {
   const keys = new RedisKeys(config.keyPrefix);
   const connection = connectPersistent(config.redisUrl, { connectionName: `${config.keyPrefix}:worker` });
   connection.on('error', throttledErrorLog(logger, 'redis connection error'));
 
+  const batches = new BatchStore(connection, keys, config.batchRetentionSeconds);
+  const queue = new Queue<ReinstallJobData>(REINSTALL_QUEUE, { connection, prefix: keys.bullPrefix });
+  queue.on('error', throttledErrorLog(logger, 'queue error'));
+  const fanOut = startFanOutWorker({
+    connection,
+    keys,
+    plans: new BatchPlanStore(connection, keys, config.batchRetentionSeconds),
+    batches,
+    queue,
+    retry: config,
+    lockDurationMs: config.workerLockMs,
+    logger,
+  });
   const worker = startReinstallWorker({
     connection,
     keys,
-    batches: new BatchStore(connection, keys, config.batchRetentionSeconds),
+    batches,
     smsLog: new SmsLog(connection, keys, config.batchRetentionSeconds),
     metrics: new DeliveryMetrics(connection, keys),
     limiter: new SendRateLimiter(connection, keys.sendRateLog(), {
@@ -45,11 +65,12 @@ export async function runWorker(config: Config, logger: Logger, gateway?: SmsGat
     concurrency: config.workerConcurrency,
     logger,
   });
-  await worker.waitUntilReady();
+  await Promise.all([worker.waitUntilReady(), fanOut.waitUntilReady()]);
   logger.info({ concurrency: config.workerConcurrency }, 'worker started');
 
   return {
     worker,
+    fanOut,
     async close() {
       // BullMQ's close waits for active jobs; past the grace period the
       // worker is closed by force, and stalled-job recovery reruns its jobs.
@@ -57,12 +78,14 @@ export async function runWorker(config: Config, logger: Logger, gateway?: SmsGat
       const graceEnded = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), config.shutdownGraceMs);
       });
-      const result = await Promise.race([worker.close(), graceEnded]);
+      const workers = [worker, fanOut];
+      const result = await Promise.race([Promise.all(workers.map((each) => each.close())), graceEnded]);
       clearTimeout(timer);
       if (result === 'timeout') {
         logger.warn({ graceMs: config.shutdownGraceMs }, 'jobs still running after the grace period; closing by force');
-        await worker.close(true);
+        await Promise.all(workers.map((each) => each.close(true)));
       }
+      await queue.close();
       connection.disconnect();
     },
   };
