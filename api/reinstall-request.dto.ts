@@ -60,7 +60,7 @@ export interface RequestLimits {
 }
 
 /** Users validated between yields to the event loop, so a large request does not stall others. */
-const VALIDATION_CHUNK = 250;
+const VALIDATION_CHUNK = 1000;
 
 const VALIDATION_OPTIONS = { validationError: { target: false, value: false } };
 
@@ -98,10 +98,21 @@ function checkMessageText(text: string, maxLength: number): string | null {
   return null;
 }
 
+/**
+ * Whether a user passes ReinstallUserDto's constraints (a defined string
+ * phone_number), checked without class-validator's per-object cost, which
+ * dominates a 10,000-user request. Users that fail it are validated by
+ * class-validator, which words the error. A test keeps the two in step.
+ */
+export function passesUserConstraints(user: ReinstallUserDto): boolean {
+  return typeof user.phone_number === 'string';
+}
+
 /** Validates each user, naming the first invalid one by index. */
 async function findInvalidUser(users: ReinstallUserDto[]): Promise<string | null> {
   for (let i = 0; i < users.length; i++) {
     if (i > 0 && i % VALIDATION_CHUNK === 0) await yieldToEventLoop();
+    if (passesUserConstraints(users[i])) continue;
     const [error] = validateSync(users[i], VALIDATION_OPTIONS);
     if (error?.constraints) return `users[${i}].${firstMessage(error.constraints)}`;
   }
