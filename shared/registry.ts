@@ -145,8 +145,7 @@ export class Registry {
 
   /** Looks up the owners of many numbers in one round trip; `null` where unregistered. */
   async getWorkers(digits: readonly string[]): Promise<(WorkerNumber | null)[]> {
-    if (digits.length === 0) return [];
-    const values = await this.redis.mget(digits.map((d) => this.keys.workerNumber(d)));
+    const values = await inChunks(digits, (chunk) => this.redis.mget(chunk.map((d) => this.keys.workerNumber(d))));
     return values.map((value) => (value ? (JSON.parse(value) as WorkerNumber) : null));
   }
 
@@ -174,8 +173,7 @@ export class Registry {
 
   /** Checks many numbers against a project's opt-outs in one round trip. */
   async areOptedOut(domain: string, digits: readonly string[]): Promise<boolean[]> {
-    if (digits.length === 0) return [];
-    const flags = await this.redis.smismember(this.keys.optOuts(domain), ...digits);
+    const flags = await inChunks(digits, (chunk) => this.redis.smismember(this.keys.optOuts(domain), ...chunk));
     return flags.map((flag) => flag === 1);
   }
 
@@ -193,6 +191,21 @@ export class Registry {
   async getMessageTemplates(domain: string): Promise<Record<string, string>> {
     return this.redis.hgetall(this.keys.messageTemplates(domain));
   }
+}
+
+/**
+ * Numbers looked up per command. Redis serves no other client while it runs
+ * one command, so a 10,000-number lookup goes in several short ones.
+ */
+const LOOKUP_CHUNK = 1000;
+
+/** Runs `lookup` on consecutive chunks of `items`, one command at a time, and joins the answers. */
+async function inChunks<T>(items: readonly string[], lookup: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < items.length; i += LOOKUP_CHUNK) {
+    results.push(...(await lookup(items.slice(i, i + LOOKUP_CHUNK))));
+  }
+  return results;
 }
 
 function assertDomain(domain: string): void {
