@@ -90,8 +90,10 @@ async function submitOnce(
 async function answerWhenSettled(deps: ReinstallDeps, batch: Batch, options: SubmissionOptions): Promise<ApiAnswer> {
   let current = batch;
   if (current.state === 'pending') {
-    await deps.waiter.waitForSettled(batch.id, options.respondAsync ? 0 : deps.syncWaitMs);
-    current = (await deps.batches.get(batch.id)) ?? batch;
+    const settled = await deps.waiter.waitForSettled(batch.id, options.respondAsync ? 0 : deps.syncWaitMs);
+    // An async answer describes the batch as just created unless it already
+    // settled, which spares a large batch a read of every number.
+    if (settled || !options.respondAsync) current = (await deps.batches.get(batch.id)) ?? batch;
   }
   if (current.state === 'settled') {
     const { pending_numbers: _none, ...lists } = batchLists(current);
