@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { FINAL_RECEIPT_STATUSES, type DeliveryReceipt, type MessageRecord } from './reinstall-job.js';
 import type { RedisKeys } from './redis-keys.js';
+import { execMulti, lastReplyIndex } from './redis-transaction.js';
 
 /** Final state of one number: `invalid` is decided by the API, the others by the API or a worker. */
 export type Outcome = { kind: 'success' } | { kind: 'invalid' } | { kind: 'error'; reason: string };
@@ -92,7 +93,6 @@ export class BatchStore {
     private readonly keys: RedisKeys,
     private readonly retentionSeconds: number,
   ) {
-    this.redis.defineCommand('settleReinstallNumber', { numberOfKeys: 2, lua: SETTLE_SCRIPT });
     this.redis.defineCommand('putDeliveryReceipt', { numberOfKeys: 1, lua: PUT_RECEIPT_SCRIPT });
   }
 
@@ -156,7 +156,27 @@ export class BatchStore {
    * call that settled the batch's last number.
    */
   async settle(batchId: string, index: number, outcome: Outcome): Promise<SettleResult> {
-    const result = await (this.redis as SettlingRedis).settleReinstallNumber(
+    const multi = this.redis.multi();
+    const readResult = this.queueSettle(multi, batchId, index, outcome);
+    return readResult(await execMulti(multi));
+  }
+
+  /**
+   * Queues {@link settle} on `multi`, so that it applies together with the
+   * transaction's other writes. Returns the function that reads its result
+   * from the transaction's replies.
+   */
+  queueSettle(
+    multi: ChainableCommander,
+    batchId: string,
+    index: number,
+    outcome: Outcome,
+  ): (replies: unknown[]) => SettleResult {
+    // EVAL, not EVALSHA: ioredis resends a lone EVALSHA that fails with
+    // NOSCRIPT, but not one inside a MULTI.
+    multi.eval(
+      SETTLE_SCRIPT,
+      2,
       this.keys.batch(batchId),
       this.keys.batchOutcomes(batchId),
       String(index),
@@ -166,8 +186,8 @@ export class BatchStore {
       new Date().toISOString(),
       outcome.kind,
     );
-    if (typeof result === 'string') return { applied: true, batchSettled: true, createdAt: result };
-    return result === 1 ? { applied: true, batchSettled: false } : { applied: false };
+    const position = lastReplyIndex(multi);
+    return (replies) => toSettleResult(replies[position]);
   }
 
   async get(batchId: string): Promise<Batch | null> {
@@ -199,7 +219,7 @@ export class BatchStore {
    * so receipts that arrive twice or out of order never undo a final status.
    */
   async putReceipt(batchId: string, index: number, step: number, receipt: DeliveryReceipt): Promise<boolean> {
-    const applied = await (this.redis as SettlingRedis).putDeliveryReceipt(
+    const applied = await (this.redis as ReceiptRedis).putDeliveryReceipt(
       this.keys.batchReceipts(batchId),
       `${index}:${step}`,
       JSON.stringify(receipt),
@@ -215,17 +235,25 @@ export class BatchStore {
   }
 
   async getMessage(batchId: string, index: number, step: number): Promise<MessageRecord | null> {
-    const raw = await this.redis.hget(this.keys.batchMessages(batchId), `${index}:${step}`);
-    return raw ? (JSON.parse(raw) as MessageRecord) : null;
+    return parseRecord(await this.redis.hget(this.keys.batchMessages(batchId), `${index}:${step}`));
+  }
+
+  /** Both message records of one user, by step, in one read. */
+  async getUserMessages(batchId: string, index: number): Promise<[MessageRecord | null, MessageRecord | null]> {
+    const [first, second] = await this.redis.hmget(this.keys.batchMessages(batchId), `${index}:0`, `${index}:1`);
+    return [parseRecord(first), parseRecord(second)];
   }
 
   async putMessage(batchId: string, index: number, step: number, record: MessageRecord): Promise<void> {
+    const multi = this.redis.multi();
+    this.queuePutMessage(multi, batchId, index, step, record);
+    await execMulti(multi);
+  }
+
+  /** Queues {@link putMessage} on `multi`. */
+  queuePutMessage(multi: ChainableCommander, batchId: string, index: number, step: number, record: MessageRecord): void {
     const key = this.keys.batchMessages(batchId);
-    await this.redis
-      .multi()
-      .hset(key, `${index}:${step}`, JSON.stringify(record))
-      .expire(key, this.retentionSeconds)
-      .exec();
+    multi.hset(key, `${index}:${step}`, JSON.stringify(record)).expire(key, this.retentionSeconds);
   }
 }
 
@@ -277,7 +305,16 @@ function toSummary(id: string, fields: Record<string, string | undefined>): Batc
   };
 }
 
-type SettlingRedis = Redis & {
-  settleReinstallNumber(...args: string[]): Promise<number | string>;
+function parseRecord(raw: string | null): MessageRecord | null {
+  return raw ? (JSON.parse(raw) as MessageRecord) : null;
+}
+
+/** Reads the reply of SETTLE_SCRIPT. */
+function toSettleResult(reply: unknown): SettleResult {
+  if (typeof reply === 'string') return { applied: true, batchSettled: true, createdAt: reply };
+  return reply === 1 ? { applied: true, batchSettled: false } : { applied: false };
+}
+
+type ReceiptRedis = Redis & {
   putDeliveryReceipt(...args: string[]): Promise<number>;
 };

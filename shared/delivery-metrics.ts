@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.js';
 
 /** Upper bounds, in seconds, of the batch settle-time histogram buckets. */
@@ -28,8 +28,9 @@ export class DeliveryMetrics {
     private readonly keys: RedisKeys,
   ) {}
 
-  async countSms(result: SmsCount['result'], statusCode: string): Promise<void> {
-    await this.redis.hincrby(this.keys.metrics('sms'), `${result}|${statusCode}`, 1);
+  /** Queues the count of one send attempt on `multi`. */
+  queueCountSms(multi: ChainableCommander, result: SmsCount['result'], statusCode: string): void {
+    multi.hincrby(this.keys.metrics('sms'), `${result}|${statusCode}`, 1);
   }
 
   async observeBatchSettled(seconds: number): Promise<void> {

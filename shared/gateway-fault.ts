@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.js';
+import { lastReplyIndex } from './redis-transaction.js';
 
 /**
  * Vonage statuses that concern the account, not the message: invalid
@@ -52,10 +53,18 @@ export class GatewayFaultStore {
     return set === 'OK';
   }
 
-  /** Clears the fault after a send succeeded; returns true when there was one. */
-  async clear(): Promise<boolean> {
-    this.cached = { fault: null, readAt: Date.now() };
-    return (await this.redis.del(this.keys.gatewayFault('state'))) > 0;
+  /**
+   * Queues the clearing of the fault on `multi`, for a send that succeeded.
+   * The returned function reads from the transaction's replies whether there
+   * was a fault, and records locally that there is none now.
+   */
+  queueClear(multi: ChainableCommander): (replies: unknown[]) => boolean {
+    multi.del(this.keys.gatewayFault('state'));
+    const position = lastReplyIndex(multi);
+    return (replies) => {
+      this.cached = { fault: null, readAt: Date.now() };
+      return Number(replies[position]) > 0;
+    };
   }
 
   /** Claims the one probe send allowed per `recheckMs` while a fault is set. */

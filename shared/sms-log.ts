@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { MessageRecord } from './reinstall-job.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -32,6 +32,25 @@ export interface SmsLogQuery {
 /** Entries kept per number; older ones remain in the project's log but drop out of the index. */
 const NUMBER_INDEX_LENGTH = 1000;
 
+/**
+ * Appends an entry to a project's stream and pushes the id XADD picks onto
+ * the batch and number indexes, without a round trip in between.
+ * KEYS: stream, batch index, number index, the number's last sender.
+ * ARGV: oldest stream id kept, retention in seconds, last position kept in
+ * the number index, domain, then the entry's fields and values.
+ */
+const RECORD_SCRIPT = `
+local id = redis.call('XADD', KEYS[1], 'MINID', '~', ARGV[1], '*', unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+redis.call('LPUSH', KEYS[2], id)
+redis.call('EXPIRE', KEYS[2], ARGV[2])
+redis.call('LPUSH', KEYS[3], id)
+redis.call('LTRIM', KEYS[3], 0, ARGV[3])
+redis.call('EXPIRE', KEYS[3], ARGV[2])
+redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[2])
+return id
+`;
+
 /** Every send attempt per project, in a Redis stream trimmed to the retention period. */
 export class SmsLog {
   constructor(
@@ -40,23 +59,24 @@ export class SmsLog {
     private readonly retentionSeconds: number,
   ) {}
 
-  async record(domain: string, entry: Omit<SmsLogEntry, 'id'>): Promise<void> {
-    const stream = this.keys.smsLog(domain);
+  /** Queues an entry on `multi`, so that it is written in the same transaction as the record it logs. */
+  queueRecord(multi: ChainableCommander, domain: string, entry: Omit<SmsLogEntry, 'id'>): void {
     const oldest = Date.now() - this.retentionSeconds * 1000;
-    const id = (await this.redis.xadd(stream, 'MINID', '~', String(oldest), '*', ...toFields(entry))) as string;
-
-    const byBatch = this.keys.smsLogIndex(domain, 'batch', entry.batchId);
-    const byNumber = this.keys.smsLogIndex(domain, 'number', entry.to);
-    await this.redis
-      .multi()
-      .expire(stream, this.retentionSeconds)
-      .lpush(byBatch, id)
-      .expire(byBatch, this.retentionSeconds)
-      .lpush(byNumber, id)
-      .ltrim(byNumber, 0, NUMBER_INDEX_LENGTH - 1)
-      .expire(byNumber, this.retentionSeconds)
-      .set(this.keys.lastSender(entry.to), domain, 'EX', this.retentionSeconds)
-      .exec();
+    // EVAL, not EVALSHA: ioredis resends a lone EVALSHA that fails with
+    // NOSCRIPT, but not one inside a MULTI.
+    multi.eval(
+      RECORD_SCRIPT,
+      4,
+      this.keys.smsLog(domain),
+      this.keys.smsLogIndex(domain, 'batch', entry.batchId),
+      this.keys.smsLogIndex(domain, 'number', entry.to),
+      this.keys.lastSender(entry.to),
+      String(oldest),
+      String(this.retentionSeconds),
+      String(NUMBER_INDEX_LENGTH - 1),
+      domain,
+      ...toFields(entry),
+    );
   }
 
   /** The project that last sent to a number within the retention period. */

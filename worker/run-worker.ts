@@ -24,14 +24,19 @@ export interface RunningWorker {
 
 /**
  * Starts a reinstall worker, and the fan-out worker that feeds it large
- * batches, on one Redis connection; `gateway` overrides the configured one.
+ * batches; `gateway` overrides the configured one.
  */
 export async function runWorker(config: Config, logger: Logger, gateway?: SmsGateway): Promise<RunningWorker> {
   const keys = new RedisKeys(config.keyPrefix);
   const connection = connectPersistent(config.redisUrl, { connectionName: `${config.keyPrefix}:worker` });
   connection.on('error', throttledErrorLog(logger, 'redis connection error'));
+  // The stores get a connection apart from BullMQ's. ioredis copies every
+  // script defined on a connection into each MULTI built on it, and BullMQ
+  // defines its scripts (64 in bullmq 6.7) on the connection it is given.
+  const storeConnection = connectPersistent(config.redisUrl, { connectionName: `${config.keyPrefix}:worker-stores` });
+  storeConnection.on('error', throttledErrorLog(logger, 'redis store connection error'));
 
-  const batches = new BatchStore(connection, keys, config.batchRetentionSeconds);
+  const batches = new BatchStore(storeConnection, keys, config.batchRetentionSeconds);
   const queue = new Queue<ReinstallJobData>(REINSTALL_QUEUE, { connection, prefix: keys.bullPrefix });
   queue.on('error', throttledErrorLog(logger, 'queue error'));
   const fanOut = startFanOutWorker({
@@ -46,17 +51,18 @@ export async function runWorker(config: Config, logger: Logger, gateway?: SmsGat
   });
   const worker = startReinstallWorker({
     connection,
+    redis: storeConnection,
     keys,
     batches,
-    smsLog: new SmsLog(connection, keys, config.batchRetentionSeconds),
-    metrics: new DeliveryMetrics(connection, keys),
-    limiter: new SendRateLimiter(connection, keys.sendRateLog(), {
+    smsLog: new SmsLog(storeConnection, keys, config.batchRetentionSeconds),
+    metrics: new DeliveryMetrics(storeConnection, keys),
+    limiter: new SendRateLimiter(storeConnection, keys.sendRateLog(), {
       perSecond: config.gatewayRatePerSecond,
       marginMs: config.gatewayRateMarginMs,
     }),
     gateway: gateway ?? createGateway(config),
     sender: config.smsSender,
-    faults: new GatewayFaultStore(connection, keys, config.faultRecheckMs),
+    faults: new GatewayFaultStore(storeConnection, keys, config.faultRecheckMs),
     retryBaseDelayMs: config.retryBaseDelayMs,
     unknownOutcomeTimeoutMs: config.unknownOutcomeTimeoutMs,
     unknownRecheckMs: config.unknownRecheckMs,
@@ -87,6 +93,7 @@ export async function runWorker(config: Config, logger: Logger, gateway?: SmsGat
       }
       await queue.close();
       connection.disconnect();
+      storeConnection.disconnect();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { DelayedError, type Job } from 'bullmq';
-import type { BatchStore, Outcome } from '../shared/batch-store.js';
+import type { Redis } from 'ioredis';
+import type { BatchStore, Outcome, SettleResult } from '../shared/batch-store.js';
 import type { DeliveryMetrics } from '../shared/delivery-metrics.js';
 import type { GatewayFaultStore } from '../shared/gateway-fault.js';
 import type { Logger } from '../shared/logger.js';
@@ -10,6 +11,8 @@ import { sendStep } from './send-step.js';
 import type { SmsGateway } from './sms-gateway.js';
 
 export interface ProcessorDeps {
+  /** The stores' connection, for the transactions that write to several stores at once. */
+  redis: Redis;
   batches: BatchStore;
   smsLog: SmsLog;
   metrics: DeliveryMetrics;
@@ -37,8 +40,10 @@ export interface ProcessorDeps {
 export function createReinstallProcessor(deps: ProcessorDeps) {
   return async (job: Job<ReinstallJobData>, token?: string): Promise<string> => {
     const { batchId, index } = job.data;
+    // Only this job writes its user's message records, so one read serves both steps.
+    const records = await deps.batches.getUserMessages(batchId, index);
     for (const step of [0, 1] as const) {
-      const result = await sendStep(deps, job, step);
+      const result = await sendStep(deps, job, step, records[step]);
       if (result.kind === 'wait') {
         await job.moveToDelayed(Date.now() + result.ms, token);
         throw new DelayedError();
@@ -46,6 +51,10 @@ export function createReinstallProcessor(deps: ProcessorDeps) {
       if (result.kind === 'settle') {
         await settleNumber(deps, batchId, index, result.outcome);
         return result.outcome.kind;
+      }
+      if (result.kind === 'settled') {
+        await observeSettleTime(deps, result.settle);
+        return 'success';
       }
     }
     await settleNumber(deps, batchId, index, { kind: 'success' });
@@ -60,7 +69,11 @@ export async function settleNumber(
   index: number,
   outcome: Outcome,
 ): Promise<void> {
-  const result = await deps.batches.settle(batchId, index, outcome);
+  await observeSettleTime(deps, await deps.batches.settle(batchId, index, outcome));
+}
+
+/** Records how long the batch took, when `result` settled its last number. */
+async function observeSettleTime(deps: Pick<ProcessorDeps, 'metrics'>, result: SettleResult): Promise<void> {
   if (result.applied && result.batchSettled) {
     await deps.metrics.observeBatchSettled((Date.now() - Date.parse(result.createdAt)) / 1000);
   }

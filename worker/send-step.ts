@@ -1,26 +1,44 @@
 import type { Job } from 'bullmq';
-import type { Outcome } from '../shared/batch-store.js';
+import type { ChainableCommander } from 'ioredis';
+import type { Outcome, SettleResult } from '../shared/batch-store.js';
 import { ACCOUNT_FAULT_STATUSES } from '../shared/gateway-fault.js';
 import { maskNumber } from '../shared/logger.js';
+import { execMulti } from '../shared/redis-transaction.js';
 import { clientRef, type MessageRecord, type ReinstallJobData } from '../shared/reinstall-job.js';
 import { countSegments } from '../shared/sms-encoding.js';
 import type { ProcessorDeps } from './send-reinstall-sms.processor.js';
 import { GatewayRejectedError, GatewayUnavailableError, type AcceptedSms } from './sms-gateway.js';
 
-/** The decision of one message's step: go on to the next, settle the number, or wait and run again. */
-export type StepResult = { kind: 'done' } | { kind: 'settle'; outcome: Outcome } | { kind: 'wait'; ms: number };
+/**
+ * The decision of one message's step: go on to the next, settle the number,
+ * or wait and run again. `settled` means that the last message was accepted
+ * and the write that recorded it also settled the number as a success.
+ */
+export type StepResult =
+  | { kind: 'done' }
+  | { kind: 'settle'; outcome: Outcome }
+  | { kind: 'settled'; settle: SettleResult }
+  | { kind: 'wait'; ms: number };
 
 const DONE: StepResult = { kind: 'done' };
 
+/** The install message's step, the second and last of a user's two. */
+const LAST_STEP = 1;
+
 /**
  * Sends one of a user's two messages unless an earlier run already did.
+ * `previous` is the message's record as this run of the job found it.
  * A message whose earlier send may have reached the gateway without a
  * response is not sent again blindly: its delivery receipt settles it, and
  * only when none comes within `unknownOutcomeTimeoutMs` is it sent again.
  */
-export async function sendStep(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0 | 1): Promise<StepResult> {
+export async function sendStep(
+  deps: ProcessorDeps,
+  job: Job<ReinstallJobData>,
+  step: 0 | 1,
+  previous: MessageRecord | null,
+): Promise<StepResult> {
   const { batchId, index } = job.data;
-  const previous = await deps.batches.getMessage(batchId, index, step);
   if (previous?.status === 'accepted') return DONE;
   if (previous?.status === 'rejected') return { kind: 'settle', outcome: rejection(previous) };
   if (previous?.status === 'sending' || previous?.status === 'unknown') {
@@ -65,9 +83,7 @@ async function send(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0 | 1
   }
 
   const { errorCode: _code, errorText: _text, ...succeeded } = attempt;
-  await saveAttempt(deps, job, step, { ...succeeded, status: 'accepted', messageIds: accepted.messageIds });
-  if (await deps.faults.clear()) deps.logger.warn('gateway accepted a message again; sending resumes');
-  return DONE;
+  return saveAccepted(deps, job, step, { ...succeeded, status: 'accepted', messageIds: accepted.messageIds });
 }
 
 /**
@@ -152,14 +168,52 @@ async function handleSendError(
   throw error;
 }
 
-/**
- * Records an attempt's result in the batch, which decides what a rerun of
- * the job skips, and then in the project's SMS log and the delivery counters.
- */
+/** Records an attempt's result, as {@link queueAttempt} lists it, in one round trip. */
 async function saveAttempt(deps: ProcessorDeps, job: Job<ReinstallJobData>, step: 0 | 1, record: MessageRecord) {
+  const multi = deps.redis.multi();
+  queueAttempt(deps, multi, job, step, record);
+  await execMulti(multi);
+}
+
+/**
+ * Records a message the gateway accepted and clears any account fault, in
+ * one round trip. For the last message, the same transaction settles the
+ * number as a success.
+ */
+async function saveAccepted(
+  deps: ProcessorDeps,
+  job: Job<ReinstallJobData>,
+  step: 0 | 1,
+  record: MessageRecord,
+): Promise<StepResult> {
+  const { batchId, index } = job.data;
+  const multi = deps.redis.multi();
+  queueAttempt(deps, multi, job, step, record);
+  const readCleared = deps.faults.queueClear(multi);
+  let readSettle: ((replies: unknown[]) => SettleResult) | undefined;
+  if (step === LAST_STEP) readSettle = deps.batches.queueSettle(multi, batchId, index, { kind: 'success' });
+
+  const replies = await execMulti(multi);
+  if (readCleared(replies)) deps.logger.warn('gateway accepted a message again; sending resumes');
+  if (!readSettle) return DONE;
+  return { kind: 'settled', settle: readSettle(replies) };
+}
+
+/**
+ * Queues an attempt's result on `multi`: the batch's message record, which
+ * decides what a rerun of the job skips, the project's SMS log entry and
+ * the delivery counter.
+ */
+function queueAttempt(
+  deps: ProcessorDeps,
+  multi: ChainableCommander,
+  job: Job<ReinstallJobData>,
+  step: 0 | 1,
+  record: MessageRecord,
+): void {
   const { batchId, index, domain, to } = job.data;
-  await deps.batches.putMessage(batchId, index, step, record);
-  await deps.smsLog.record(domain, {
+  deps.batches.queuePutMessage(multi, batchId, index, step, record);
+  deps.smsLog.queueRecord(multi, domain, {
     time: record.updatedAt,
     batchId,
     index,
@@ -171,7 +225,7 @@ async function saveAttempt(deps: ProcessorDeps, job: Job<ReinstallJobData>, step
     attempt: record.attempts,
   });
   const sent = record.status === 'accepted';
-  await deps.metrics.countSms(sent ? 'sent' : 'failed', sent ? '0' : (record.errorCode ?? 'unknown'));
+  deps.metrics.queueCountSms(multi, sent ? 'sent' : 'failed', sent ? '0' : (record.errorCode ?? 'unknown'));
 }
 
 /** Throttled sends wait this many times at most before the number settles as an error. */
