@@ -2,7 +2,7 @@
  * The OpenAPI 3.1 document served at /openapi.json, built from the running
  * configuration so that the limits it states are the ones in force.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openApiComponents } from './openapi-components.js';
 import { reinstallPaths } from './openapi-reinstall-paths.js';
@@ -200,10 +200,19 @@ function operatorPaths(): Record<string, unknown> {
   };
 }
 
-/** The service version from package.json, which is the document's version. */
+/**
+ * Reads the service version, which is the document's version, from the
+ * nearest package.json above this module. That file is one folder up from
+ * the sources and two folders up from the compiled build in dist/.
+ */
 function serviceVersion(): string {
-  const packageJson = JSON.parse(readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
-  return String(packageJson.version);
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) return String(JSON.parse(readFileSync(file, 'utf8')).version);
+    if (path.dirname(dir) === dir) {
+      throw new Error(`package.json not found in ${__dirname} or any folder above it`);
+    }
+  }
 }
 
 /** Builds the whole document for the given limits. */

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
@@ -39,18 +39,51 @@ export async function seedProject(prefix: string, domain: string, appId: string)
   return `ApiKey bench@example.org:${key}`;
 }
 
+/** The repository root, where `npm run build` runs and the build lands in dist/. */
+const ROOT = path.resolve(__dirname, '..');
+
+let built = false;
+
 /**
- * Starts one of the service's entry points (`api/main.ts`, `worker/main.ts`) as a child process.
- * `nodeArgs` go before the entry, for flags such as `--cpu-prof` that NODE_OPTIONS rejects.
+ * Compiles the service into dist/ with `npm run build`, once per bench process, so that the
+ * API and worker processes run the compiled build, as in production. tsc's output goes to
+ * stderr, with the bench's progress.
  */
-export function startProcess(
-  entry: string,
+export function buildService(): void {
+  if (built) return;
+  const result = spawnSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 2, 2] });
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    const how = result.signal ?? `code ${result.status}`;
+    throw new Error(`npm run build failed (${how}); fix the TypeScript errors printed above`);
+  }
+  built = true;
+}
+
+/** The service's entry points, as compiled into dist/. */
+export type ServiceEntry = 'api/main' | 'worker/main';
+
+/**
+ * Starts the API or a worker from the compiled build with plain `node`, building it first if
+ * this bench process has not. `nodeArgs` go before the script, for flags such as `--cpu-prof`
+ * that NODE_OPTIONS rejects.
+ */
+export function startServiceProcess(
+  entry: ServiceEntry,
   env: NodeJS.ProcessEnv,
   nodeArgs: string[] = [],
 ): ChildProcess {
-  const args = [...nodeArgs, '--import', 'tsx', entry];
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
-  return child;
+  buildService();
+  const script = path.join(ROOT, 'dist', `${entry}.js`);
+  return spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/**
+ * Starts one of the bench's own TypeScript programs (`bench/bare-worker.ts`,
+ * `bench/naive-sender.ts`) under tsx as a child process.
+ */
+export function startProcess(entry: string, env: NodeJS.ProcessEnv): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', entry], { env, stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 export async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {

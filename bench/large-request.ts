@@ -13,7 +13,7 @@ import {
   freePort,
   percentile,
   seedProject,
-  startProcess,
+  startServiceProcess,
   stopProcess,
   waitForHttp,
 } from './bench-support.js';
@@ -41,7 +41,7 @@ export async function measureLargeRequest() {
   const port = await freePort();
   const { prefix, env } = benchEnvironment({ PORT: String(port), MAX_BODY_BYTES: String(4 * 1024 * 1024) });
   const auth = await seedProject(prefix, 'bench', 'app1');
-  const api = startProcess('api/main.ts', env);
+  const api = startServiceProcess('api/main', env);
   const base = `http://127.0.0.1:${port}`;
   const url = `${base}/a/bench/api/v0_5/sms_user_registration_reinstall/`;
   try {

@@ -19,6 +19,7 @@ import {
   resultsTable,
   type ScenarioResult,
 } from './bench-report.js';
+import { buildService } from './bench-support.js';
 import { classification } from './classification.js';
 import { gatewayBound } from './gateway-bound.js';
 import { largeRequest } from './large-request-scenario.js';
@@ -137,6 +138,10 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const environment = await describeEnvironment();
   const progressFor = progressPrinter(startedAt.getTime());
+
+  // The service's processes run the compiled build, as in production. It is built once, here.
+  progressFor('build')('npm run build');
+  buildService();
 
   const serviceNodeArgs: string[] = [];
   if (options.cpuProfileDir) {

@@ -13,7 +13,7 @@ import {
   deletePrefix,
   freePort,
   seedProject,
-  startProcess,
+  startServiceProcess,
   waitForHttp,
 } from './bench-support.js';
 
@@ -107,9 +107,9 @@ export async function startServiceStack(options: ServiceStackOptions): Promise<S
   const { prefix, dataDir, env } = stackEnvironment(port, options);
   const auth = await seedProject(prefix, DOMAIN, APP_ID);
   const nodeArgs = options.nodeArgs ?? [];
-  const api = startProcess('api/main.ts', env, nodeArgs);
+  const api = startServiceProcess('api/main', env, nodeArgs);
   const workers = Array.from({ length: options.workers }, () =>
-    startProcess('worker/main.ts', env, nodeArgs),
+    startServiceProcess('worker/main', env, nodeArgs),
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   const children = [api, ...workers];
