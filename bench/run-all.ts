@@ -1,7 +1,7 @@
 /**
  * Runs the benchmark scenarios, prints the results table and writes it to BENCHMARKS.md.
  *
- *   npm run bench                       every scenario, 3 runs each (39 minutes on 2 busy cores)
+ *   npm run bench                       every scenario, 3 runs each (18 minutes on 2 cores)
  *   npm run bench -- --only throughput  one scenario; repeat --only for more
  *   npm run bench -- --runs 5           runs per scenario
  *   npm run bench -- --quick            smaller sizes, for trying the bench out
