@@ -56,7 +56,7 @@ export function createApiServices(config: Config, logger: Logger): ApiServices {
 
   const queue = new Queue<ReinstallJobData>(REINSTALL_QUEUE, { connection: redis, prefix: keys.bullPrefix });
   const fanOutQueue = new Queue<FanOutJobData>(FAN_OUT_QUEUE, { connection: redis, prefix: keys.bullPrefix });
-  for (const each of [queue, fanOutQueue]) each.on('error', throttledErrorLog(logger, 'queue error'));
+  for (const q of [queue, fanOutQueue]) q.on('error', throttledErrorLog(logger, 'queue error'));
   const registry = new Registry(redis, keys);
   const batches = new BatchStore(redis, keys, config.batchRetentionSeconds);
   const waiter = new BatchWaiter(subscriber, batches, keys.batchSettledChannel(), logger);

@@ -99,8 +99,8 @@ function checkMessageText(text: string, maxLength: number): string | null {
 }
 
 /**
- * Whether a user passes ReinstallUserDto's constraints (a defined string
- * phone_number), checked without class-validator's per-object cost, which
+ * Checks whether a user passes ReinstallUserDto's constraints (a defined
+ * string phone_number) without class-validator's per-object cost, which
  * dominates a 10,000-user request. Users that fail it are validated by
  * class-validator, which words the error. A test keeps the two in step.
  */

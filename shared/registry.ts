@@ -199,7 +199,7 @@ export class Registry {
  */
 const LOOKUP_CHUNK = 1000;
 
-/** Runs `lookup` on consecutive chunks of `items`, one command at a time, and joins the answers. */
+/** Runs `lookup` on consecutive chunks of `items`, one command at a time, and joins the replies. */
 async function inChunks<T>(items: readonly string[], lookup: (chunk: string[]) => Promise<T[]>): Promise<T[]> {
   const results: T[] = [];
   for (let i = 0; i < items.length; i += LOOKUP_CHUNK) {

@@ -4,7 +4,7 @@ export const REINSTALL_QUEUE = 'reinstall-sms';
 
 /**
  * Queue of large batches waiting to have their per-user jobs added. The API
- * answers such a batch once it is recorded, and a worker adds its jobs.
+ * responds to such a batch once it is recorded, and a worker adds its jobs.
  */
 export const FAN_OUT_QUEUE = 'reinstall-fan-out';
 
@@ -35,14 +35,14 @@ export function reinstallJobId(batchId: string, index: number): string {
   return `${batchId}-${index}`;
 }
 
-/** How a user's job is retried, from the configuration. */
+/** Retry settings of a user's job, from the configuration. */
 export interface RetryPolicy {
   sendAttempts: number;
   retryBaseDelayMs: number;
 }
 
 /**
- * One user's job as handed to BullMQ's `addBulk`. Its id is fixed by the
+ * Builds one user's job for BullMQ's `addBulk`. Its id is fixed by the
  * batch and the user's index, so adding it again while it is still in the
  * queue changes nothing.
  */

@@ -85,11 +85,11 @@ export async function runWorker(config: Config, logger: Logger, gateway?: SmsGat
         timer = setTimeout(() => resolve('timeout'), config.shutdownGraceMs);
       });
       const workers = [worker, fanOut];
-      const result = await Promise.race([Promise.all(workers.map((each) => each.close())), graceEnded]);
+      const result = await Promise.race([Promise.all(workers.map((running) => running.close())), graceEnded]);
       clearTimeout(timer);
       if (result === 'timeout') {
         logger.warn({ graceMs: config.shutdownGraceMs }, 'jobs still running after the grace period; closing by force');
-        await Promise.all(workers.map((each) => each.close(true)));
+        await Promise.all(workers.map((running) => running.close(true)));
       }
       await queue.close();
       connection.disconnect();
