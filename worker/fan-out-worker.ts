@@ -59,6 +59,8 @@ export function createFanOutProcessor(deps: FanOutDeps) {
  * Settles as errors the numbers a fan-out never added, once its job failed
  * for good, so that the batch still settles. Numbers whose jobs were added
  * are left to those jobs.
+ * NOTE: a chunk added after the last recorded progress counts as not added.
+ * Its numbers settle as errors even though their jobs may still send.
  */
 export async function settleUnqueued(deps: FanOutDeps, job: Job<FanOutJobData>): Promise<void> {
   const { batchId } = job.data;
