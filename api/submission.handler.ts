@@ -91,8 +91,8 @@ async function answerWhenSettled(deps: ReinstallDeps, batch: Batch, options: Sub
   let current = batch;
   if (current.state === 'pending') {
     const settled = await deps.waiter.waitForSettled(batch.id, options.respondAsync ? 0 : deps.syncWaitMs);
-    // An async answer describes the batch as just created unless it already
-    // settled, which spares a large batch a read of every number.
+    // An async response describes the batch as just created unless it has
+    // already settled. This spares a large batch a read of every number.
     if (settled || !options.respondAsync) current = (await deps.batches.get(batch.id)) ?? batch;
   }
   if (current.state === 'settled') {

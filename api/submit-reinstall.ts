@@ -17,7 +17,7 @@ export interface SubmitDeps extends RetryPolicy {
 }
 
 /**
- * The most jobs the API adds itself, in one round trip. A larger batch is
+ * Maximum number of jobs the API adds itself, in one round trip. A larger batch is
  * handed to a worker's fan-out job, so that the API answers at once and
  * spends no time on thousands of queue writes while serving other requests.
  */

@@ -55,7 +55,7 @@ export class BatchPlanStore {
   }
 }
 
-/** Stores each message pair once; recipients whose pairs are the same object share it. */
+/** Builds the stored form. Recipients whose message pairs are the same object share one entry. */
 function compact(domain: string, jobs: readonly PlannedJob[]): StoredPlan {
   const positions = new Map<PlannedJob['messages'], number>();
   const messageSets: StoredPlan['messageSets'] = [];

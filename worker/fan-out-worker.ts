@@ -36,15 +36,15 @@ const CHUNK = 100;
 /**
  * Adds a large batch's per-user jobs to the reinstall queue in chunks,
  * recording how far it got as the job's progress. A run that follows a
- * crash starts from the last recorded chunk; jobs added twice keep one id.
- * Returns how many jobs this run added.
+ * crash starts from the last recorded chunk, and a job added twice keeps
+ * one id. Returns how many jobs this run added.
  */
 export function createFanOutProcessor(deps: FanOutDeps) {
   return async (job: Job<FanOutJobData>): Promise<number> => {
     const { batchId } = job.data;
     const jobs = await deps.plans.load(batchId);
     if (!jobs) return 0;
-    const start = typeof job.progress === 'number' ? job.progress : 0;
+    const start = recordedProgress(job);
     for (let next = start; next < jobs.length; next += CHUNK) {
       const chunk = jobs.slice(next, next + CHUNK);
       await deps.queue.addBulk(chunk.map((data) => reinstallJob(data, deps.retry)));
@@ -66,11 +66,15 @@ export async function settleUnqueued(deps: FanOutDeps, job: Job<FanOutJobData>):
   const { batchId } = job.data;
   const jobs = await deps.plans.load(batchId);
   if (!jobs) return;
-  const added = typeof job.progress === 'number' ? job.progress : 0;
-  for (const data of jobs.slice(added)) {
+  for (const data of jobs.slice(recordedProgress(job))) {
     await deps.batches.settle(batchId, data.index, { kind: 'error', reason: 'enqueue_failed' });
   }
   await deps.plans.delete(batchId);
+}
+
+/** Returns how many of the plan's jobs an earlier run recorded as added. */
+function recordedProgress(job: Job<FanOutJobData>): number {
+  return typeof job.progress === 'number' ? job.progress : 0;
 }
 
 /** Starts the worker that fans large batches out into per-user jobs, one batch at a time. */
@@ -95,7 +99,7 @@ export function startFanOutWorker(options: FanOutWorkerOptions): Worker<FanOutJo
     }
     logger.error(context, 'fanning out a batch failed for good; settling its unqueued numbers as errors');
     settleUnqueued(options, job).catch((settleError: Error) => {
-      logger.error({ batchId: job.data.batchId, err: settleError.message }, 'could not settle unqueued numbers');
+      logger.error({ batchId: job.data.batchId, err: settleError.message }, 'settling unqueued numbers failed');
     });
   });
   worker.on('error', throttledErrorLog(logger, 'fan-out worker error'));

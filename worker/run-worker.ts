@@ -24,7 +24,7 @@ export interface RunningWorker {
 
 /**
  * Starts a reinstall worker, and the fan-out worker that feeds it large
- * batches; `gateway` overrides the configured one.
+ * batches. `gateway` overrides the configured one.
  */
 export async function runWorker(config: Config, logger: Logger, gateway?: SmsGateway): Promise<RunningWorker> {
   const keys = new RedisKeys(config.keyPrefix);
